@@ -1,0 +1,70 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest
+COVERAGE := $(BIN)/python -m coverage
+
+.PHONY: install test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+
+# DB drivers are extras: mysqlclient needs libmariadb-dev (see .ci/run).
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	@touch $@
+
+$(VENV)/.installed-db: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,dev,postgres,mariadb]'
+	@touch $@
+
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,dev,bench]'
+	@touch $@
+
+install: $(STAMP)
+
+# The whole suite on SQLite (slow load tests excluded: `make test-slow`).
+test: $(STAMP)
+	$(COVERAGE) erase
+	ZERODOWNTIME_TEST_DB=sqlite $(COVERAGE) run -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(COVERAGE) combine -q || true
+	$(COVERAGE) report
+
+test-postgres: $(VENV)/.installed-db
+	ZERODOWNTIME_TEST_DB=postgres $(PYTEST) -m "db and not slow" $(PYTEST_ARGS)
+
+test-mariadb: $(VENV)/.installed-db
+	ZERODOWNTIME_TEST_DB=mariadb $(PYTEST) -m "db and not slow" $(PYTEST_ARGS)
+
+test-all: test test-postgres test-mariadb
+
+test-slow: $(STAMP)
+	$(PYTEST) -m slow $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+# The main job: a real deploy of the example project under load, on SQLite.
+demo: $(STAMP)
+	$(BIN)/python example_project/deploy/demo.py
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/health.py
+	$(BIN)/python bench/reload.py
+	$(BIN)/python bench/safe_migrate.py
+
+clean:
+	rm -rf $(VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from blog import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("posts/<int:pk>/", views.detail, name="detail"),
+    path("posts/new/", views.create, name="create"),
+    path("version/", views.version, name="version"),
+]

@@ -1,0 +1,64 @@
+"""Production-like settings for the example site.
+
+DEBUG is off, ALLOWED_HOSTS is strict and SECURE_SSL_REDIRECT is on, so the
+health endpoints are proven where they matter: probes send IPs or no Host
+at all and speak plain HTTP.
+"""
+
+import os
+from pathlib import Path
+
+from django_zerodowntime.dburl import parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("SECRET_KEY", "example-only-change-me")
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "www.example.com,localhost,127.0.0.1").split(",")
+
+# Nginx terminates TLS and says so; plain-HTTP requests get redirected.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+
+DATABASES = {
+    "default": parse_database_url(
+        os.environ.get("DATABASE_URL") or "sqlite:///" + str(BASE_DIR / "db.sqlite3")
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several Gunicorn workers write at once: wait for the lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django_zerodowntime",
+    "blog",
+]
+
+MIDDLEWARE = [
+    "django_zerodowntime.health.middleware.HealthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+    }
+]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+
+ZERODOWNTIME = {
+    "GUNICORN_PIDFILE": os.environ.get("GUNICORN_PIDFILE", str(BASE_DIR / "gunicorn.pid")),
+}

@@ -1,0 +1,57 @@
+"""Settings for the test suite.
+
+``ZERODOWNTIME_TEST_DB`` picks the vendor: ``sqlite`` (default), ``postgres``
+(127.0.0.1:5432, user postgres) or ``mariadb`` (127.0.0.1:3306, root);
+``DATABASE_URL`` overrides the default database entirely.
+"""
+
+import os
+from pathlib import Path
+
+from django_zerodowntime.dburl import parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+SECRET_KEY = "tests-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost"]
+USE_TZ = True
+
+VENDOR_URLS = {
+    "sqlite": "sqlite:///" + str(BASE_DIR / "test.sqlite3"),
+    "postgres": "postgres://postgres@127.0.0.1:5432/test",
+    "mariadb": "mysql://root@127.0.0.1:3306/test",
+}
+VENDOR = os.environ.get("ZERODOWNTIME_TEST_DB", "sqlite")
+default = parse_database_url(os.environ.get("DATABASE_URL") or VENDOR_URLS[VENDOR])
+if default["ENGINE"].endswith("mysql"):
+    default["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+DATABASES = {"default": default}
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django_zerodowntime",
+    "tests.testapp",
+]
+
+MIDDLEWARE = [
+    "django_zerodowntime.health.middleware.HealthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "tests.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+    }
+]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ZERODOWNTIME = {"RELEASE": "test-release"}

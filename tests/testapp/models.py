@@ -1,0 +1,1 @@
+"""Models the tests use; migration scenarios live in tests/migrations_*/ packages."""
