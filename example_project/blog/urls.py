@@ -7,4 +7,5 @@ urlpatterns = [
     path("posts/<int:pk>/", views.detail, name="detail"),
     path("posts/new/", views.create, name="create"),
     path("version/", views.version, name="version"),
+    path("slow/", views.slow, name="slow"),
 ]

@@ -20,6 +20,14 @@ def version(request: HttpRequest) -> HttpResponse:
     return HttpResponse(RELEASE_TEXT, content_type="text/plain")
 
 
+def slow(request: HttpRequest) -> HttpResponse:
+    """Sleeps ``ms`` milliseconds (at most 5 s): a long request in flight during a reload."""
+    import time
+
+    time.sleep(min(int(request.GET.get("ms", "500")), 5000) / 1000)
+    return HttpResponse(RELEASE_TEXT, content_type="text/plain")
+
+
 @csrf_exempt
 def create(request: HttpRequest) -> HttpResponse:
     """POST title=... creates a post (load tests write through the ORM)."""
