@@ -23,8 +23,13 @@ VENDOR_URLS = {
 }
 VENDOR = os.environ.get("ZERODOWNTIME_TEST_DB", "sqlite")
 default = parse_database_url(os.environ.get("DATABASE_URL") or VENDOR_URLS[VENDOR])
+# One test database per pytest run, so concurrent runs on one server do not
+# drop each other's database; subprocesses inherit the run id via the env.
+RUN_ID = os.environ.setdefault("ZERODOWNTIME_TEST_RUN", str(os.getpid()))
+if not default["ENGINE"].endswith("sqlite3"):
+    default["TEST"] = {"NAME": f"test_zdt_{RUN_ID}"}
 if default["ENGINE"].endswith("mysql"):
-    default["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    default["TEST"].update({"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"})
 DATABASES = {"default": default}
 
 INSTALLED_APPS = [
