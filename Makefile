@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 COVERAGE := $(BIN)/python -m coverage
 
-.PHONY: install test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+.PHONY: install install-db test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,8 @@ $(VENV)/.installed-bench: $(STAMP)
 	@touch $@
 
 install: $(STAMP)
+
+install-db: $(VENV)/.installed-db
 
 # The whole suite on SQLite (slow load tests excluded: `make test-slow`).
 test: $(STAMP)
@@ -65,6 +67,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/health.py
 	$(BIN)/python bench/reload.py
 	$(BIN)/python bench/safe_migrate.py
+	$(BIN)/python bench/deploy.py
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

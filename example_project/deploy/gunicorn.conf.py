@@ -15,3 +15,7 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 wsgi_app = "config.wsgi:application"
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "example")
+# Gunicorn 25.1+ opens a control socket at one path per user, which blue and
+# green instances on one host would share (and a USR2 upgrade deletes). The
+# deploy commands work through the pidfile and signals, so switch it off.
+control_socket_disable = True

@@ -5,16 +5,20 @@ fresh (a new connection per request) and slow (requests that stay in flight
 for a while, to catch a retiring worker that drops them). An optional POST
 thread writes through the ORM.
 
-A failure is a connection error, a timeout or a 5xx. One case is retried,
-as browsers, curl and Nginx do (RFC 9112, 9.3.1): an idempotent request on a
-*reused* keep-alive connection that the server had already closed, with no
-byte of a response received. That is normal keep-alive behaviour, not an
-error a user sees; the retry is counted in ``stale_retries``.
+A failure is a connection error, a timeout or a 5xx. Two things real
+clients do with keep-alive connections are done here too:
+- before reusing an idle connection, look whether the server closed it
+  meanwhile (readable while idle means EOF; urllib3's
+  ``is_connection_dropped`` and browsers do the same) and reconnect if so;
+- retry an idempotent request once on a fresh connection when the reused
+  connection was closed before any byte of a response came back (RFC 9112,
+  9.3.1), counted in ``stale_retries``. POSTs are never retried.
 """
 
 from __future__ import annotations
 
 import http.client
+import select
 import statistics
 import threading
 import time
@@ -41,6 +45,11 @@ class Sample:
         return self.status == 0 or self.status >= 500
 
 
+def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
+    """An idle keep-alive socket that is readable has been closed by the server."""
+    return conn.sock is not None and bool(select.select([conn.sock], [], [], 0)[0])
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -52,6 +61,11 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 class LoadReport:
     samples: list[Sample]
     stale_retries: int = 0
+
+    def without(self, samples: Sequence[Sample]) -> LoadReport:
+        """This report less the given samples (a failure a test explains away)."""
+        dropped = {id(s) for s in samples}
+        return LoadReport([s for s in self.samples if id(s) not in dropped], self.stale_retries)
 
     def window(self, start: float, end: float) -> LoadReport:
         """Only the requests that started between ``start`` and ``end`` (monotonic)."""
@@ -166,6 +180,9 @@ class LoadClient:
         serial = 0
         while not self._stop.is_set() and time.monotonic() < self._deadline:
             serial += 1
+            if conn is not None and _closed_by_server(conn):
+                conn.close()
+                conn = None
             reused = conn is not None
             if conn is None:
                 conn = self._connect()

@@ -1,0 +1,232 @@
+"""A real Nginx in front of two Gunicorn instances of the example project.
+
+Nginx runs the shipped ``example_project/deploy/nginx-*.conf`` with TLS and
+the system paths swapped for free loopback ports and a temp dir, so it needs
+no root paths beyond the binary. Used by the Nginx tests and ``bench/deploy.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import require_binary
+from tests.harness.load import LoadClient, LoadReport
+from tests.harness.site import (
+    EXAMPLE,
+    Gunicorn,
+    copy_example_project,
+    free_port,
+    http_get,
+    manage,
+    set_release_text,
+)
+
+ROLLING_PARAMS = "max_fails=1 fail_timeout=5s"  # as nginx-rolling.conf recommends
+
+MAIN_CONF = """\
+{user}worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/site.conf;
+}}
+"""
+
+
+def loopback_site_conf(
+    shipped: str, port: int, redirect_port: int, status_port: int, upstream_file: Path
+) -> str:
+    """The shipped site config on free loopback ports, without TLS, with our upstream file."""
+    lines = []
+    for line in shipped.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("ssl_certificate", "listen [::]")):
+            continue
+        line = line.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+        line = line.replace("listen 80;", f"listen 127.0.0.1:{redirect_port};")
+        line = line.replace("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{status_port};")
+        lines.append(line.replace("/etc/nginx/example-upstream.conf", str(upstream_file)))
+    text = "\n".join(lines) + "\n"
+    assert f"listen 127.0.0.1:{port};" in text
+    assert f"listen 127.0.0.1:{status_port};" in text
+    assert str(upstream_file) in text
+    return text
+
+
+class Nginx:
+    """A real nginx master on a free loopback port, all its files in ``tmp``."""
+
+    def __init__(self, tmp: Path, site_conf: str, upstream_file: Path) -> None:
+        self.binary = require_binary("nginx")
+        self.tmp = tmp
+        self.upstream_file = upstream_file
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.site_path = tmp / "site.conf"
+        self.status_port = free_port()
+        self.status_url = f"http://127.0.0.1:{self.status_port}"  # switch_upstream --public-url
+        self.site_path.write_text(
+            loopback_site_conf(site_conf, self.port, free_port(), self.status_port, upstream_file)
+        )
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (tmp / "nginx.conf").write_text(MAIN_CONF.format(user=user, tmp=tmp))
+        self.base = f"{self.binary} -p {tmp} -e {tmp}/error.log -c {tmp}/nginx.conf"
+        self.test_cmd = f"{self.base} -t"
+        self.reload_cmd = f"{self.base} -s reload"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Nginx:
+        self.process = subprocess.Popen(
+            [*self.base.split(), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                http_get(self.url, "/livez", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"nginx did not start: {self.error_log()}")
+
+    def error_log(self) -> str:
+        path = self.tmp / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()  # TERM = fast shutdown of master and workers
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait(5)
+        self.process = None
+
+
+@dataclass
+class Instance:
+    """One Gunicorn instance (a checkout of the example project) behind Nginx."""
+
+    name: str
+    project: Path
+    port: int
+    database_url: str
+    release: str = "r1"
+    gunicorn: Gunicorn | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def drain_file(self) -> Path:
+        return self.project / ".zerodowntime-drain"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.database_url,
+            "ZERODOWNTIME_RELEASE": self.release,
+            "ZERODOWNTIME_HOST": f"host-{self.name}",  # each instance is a host in the ledger
+        }
+
+    def start(self) -> None:
+        self.gunicorn = Gunicorn(self.project, port=self.port, env=self.env()).start()
+
+    def stop(self) -> None:
+        if self.gunicorn is not None:
+            self.gunicorn.stop()
+            self.gunicorn = None
+
+    def deploy(self, release: str) -> None:
+        """A cold deploy: new code on disk, then stop + start (it is out of Nginx by now)."""
+        set_release_text(self.project, f"release {release.removeprefix('r')}")
+        self.stop()
+        self.release = release
+        self.start()
+
+
+@dataclass
+class Site:
+    tmp: Path
+    blue: Instance
+    green: Instance
+    nginx: Nginx
+
+    def switch(self, to: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """``manage.py switch_upstream`` run from the checkout being switched to."""
+        target = self.green if to == "green" else self.blue
+        return manage(
+            target.project,
+            "switch_upstream",
+            f"--to={to}",
+            f"--blue={self.blue.address}",
+            f"--green={self.green.address}",
+            f"--upstream-file={self.nginx.upstream_file}",
+            f"--nginx-test-cmd={self.nginx.test_cmd}",
+            f"--nginx-reload-cmd={self.nginx.reload_cmd}",
+            f"--public-url={self.nginx.status_url}",
+            f"--blue-drain-file={self.blue.drain_file}",
+            f"--green-drain-file={self.green.drain_file}",
+            "--timeout=20",
+            *extra,
+            env=target.env(),
+            check=check,
+        )
+
+    def load(self) -> LoadClient:
+        return LoadClient(self.nginx.url, post_threads=1, timeout=20).start()
+
+    def version(self) -> str:
+        return http_get(self.nginx.url, "/version/")[1].decode()
+
+
+def start_site(
+    tmp: Path,
+    conf_name: str,
+    servers: list[str],
+    server_params: str = "",
+    database_url: str | None = None,
+) -> Iterator[Site]:
+    database_url = database_url or "sqlite:///" + str(tmp / "shared.sqlite3")
+    blue = Instance("blue", copy_example_project(tmp / "blue"), free_port(), database_url)
+    green = Instance("green", copy_example_project(tmp / "green"), free_port(), database_url)
+    manage(blue.project, "migrate", "--noinput", env={"DATABASE_URL": database_url})
+    upstream_file = tmp / "upstream.conf"
+    chosen = {"blue": blue.address, "green": green.address}
+    suffix = f" {server_params}" if server_params else ""
+    upstream_file.write_text("".join(f"server {chosen[name]}{suffix};\n" for name in servers))
+    nginx = Nginx(tmp, (EXAMPLE / "deploy" / conf_name).read_text(), upstream_file)
+    try:
+        blue.start()
+        green.start()
+        nginx.start()
+        yield Site(tmp, blue, green, nginx)
+    finally:
+        nginx.stop()
+        blue.stop()
+        green.stop()
+
+
+def assert_no_failures(report: LoadReport, site: Site) -> None:
+    print(report.summary())  # shown with -s or on failure: the figures behind the verdict
+    assert report.total > 50, report.summary()
+    assert report.failed == 0, (
+        f"{report.summary()}\n{report.failures[:5]}\nnginx: {site.nginx.error_log()[-2000:]}"
+    )
