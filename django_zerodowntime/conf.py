@@ -116,8 +116,10 @@ class Settings:
         return str(self.get("HOST") or os.environ.get("ZERODOWNTIME_HOST") or socket.gethostname())
 
     @property
-    def HEARTBEAT_SECONDS(self) -> float:
-        return float(self.get("HEARTBEAT_SECONDS"))
+    def HEARTBEAT_SECONDS(self) -> float | None:
+        """None turns heartbeats off (a process then never reports itself)."""
+        value = self.get("HEARTBEAT_SECONDS")
+        return None if value is None else float(value)
 
     @property
     def FLEET_EXPIRY_SECONDS(self) -> float:
