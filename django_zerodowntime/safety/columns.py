@@ -1,0 +1,120 @@
+"""Pure facts about one column: its type, nullability, defaults and what a change rewrites."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import NOT_PROVIDED
+from django.db.models.expressions import Value
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+# Functions PostgreSQL marks VOLATILE: a default using them is computed per row (a rewrite).
+VOLATILE_SQL = re.compile(
+    r"\b(random|gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|nextval|"
+    r"txid_current|setseed)\s*\(",
+    re.IGNORECASE,
+)
+VARCHAR = re.compile(r"^(?:varchar|character varying)\((\d+)\)$", re.IGNORECASE)
+NUMERIC = re.compile(r"^numeric\((\d+),\s*(\d+)\)$", re.IGNORECASE)
+INTEGER_WIDTH = {"smallint": 2, "integer": 4, "int": 4, "bigint": 8}
+# Bytes per character MySQL/MariaDB reserve for utf8mb4, the charset Django recommends.
+MYSQL_BYTES_PER_CHAR = 4
+
+
+def db_type(field: Any, connection: BaseDatabaseWrapper) -> str | None:
+    value = field.db_parameters(connection)["type"]
+    return None if value is None else str(value).strip()
+
+
+def has_db_default(field: Any) -> bool:
+    return field.db_default is not NOT_PROVIDED
+
+
+def is_not_null(field: Any) -> bool:
+    return not field.null and not getattr(field, "generated", False)
+
+
+def is_foreign_key(field: Any) -> bool:
+    return bool(field.many_to_one or field.one_to_one) and bool(
+        getattr(field, "db_constraint", False)
+    )
+
+
+def is_indexed(field: Any) -> bool:
+    return bool(field.db_index or field.unique)
+
+
+def metadata_only(old: Any, new: Any) -> bool:
+    """True when the two fields differ only in what never reaches the database."""
+    ignored = set(old.non_db_attrs) - {"db_column"} | {"default"}
+    *_, old_args, old_kwargs = old.deconstruct()
+    *_, new_args, new_kwargs = new.deconstruct()
+    if type(old) is not type(new) or old_args != new_args:
+        return False
+    for key in ignored:
+        old_kwargs.pop(key, None)
+        new_kwargs.pop(key, None)
+    return bool(old_kwargs == new_kwargs and old.column == new.column)
+
+
+def db_default_sql(field: Any, connection: BaseDatabaseWrapper) -> str:
+    """The SQL of the field's db_default, compiled for this database (no query runs)."""
+    from django.db.models.sql.query import Query
+
+    expression = field.db_default
+    if not hasattr(expression, "resolve_expression"):
+        expression = Value(expression)
+    compiler = Query(None).get_compiler(connection=connection)
+    sql, _params = expression.resolve_expression(compiler.query).as_sql(compiler, connection)
+    return str(sql)
+
+
+def volatile_default(field: Any, connection: BaseDatabaseWrapper) -> bool:
+    if not has_db_default(field) or isinstance(field.db_default, Value):
+        return False
+    return bool(VOLATILE_SQL.search(db_default_sql(field, connection)))
+
+
+def varchar_length(type_sql: str | None) -> int | None:
+    match = VARCHAR.match(type_sql or "")
+    return int(match.group(1)) if match else None
+
+
+def mysql_length_bytes(chars: int) -> int:
+    """Size of the length prefix MySQL stores per VARCHAR value (1 up to 255 bytes)."""
+    return 1 if chars * MYSQL_BYTES_PER_CHAR <= 255 else 2
+
+
+def type_change(old: str, new: str, vendor: str) -> str:
+    """Classify a column type change: ``none``, ``grow`` (no rewrite), ``rewrite`` or ``shrink``.
+
+    ``text`` is returned for a varchar -> text change, which PostgreSQL does in place.
+    """
+    if old == new:
+        return "none"
+    old_len, new_len = varchar_length(old), varchar_length(new)
+    if old_len is not None and new_len is not None:
+        if new_len < old_len:
+            return "shrink"
+        if vendor == "mysql" and mysql_length_bytes(old_len) != mysql_length_bytes(new_len):
+            return "rewrite"
+        return "grow" if vendor in ("postgresql", "mysql") else "rewrite"
+    if old_len is not None and new.lower() == "text":
+        return "text" if vendor == "postgresql" else "rewrite"
+    old_num, new_num = NUMERIC.match(old), NUMERIC.match(new)
+    if old_num and new_num and old_num.group(2) == new_num.group(2):
+        if int(new_num.group(1)) < int(old_num.group(1)):
+            return "shrink"
+        return "grow" if vendor == "postgresql" else "rewrite"
+    old_width, new_width = integer_width(old), integer_width(new)
+    if old_width and new_width and new_width < old_width:
+        return "shrink"
+    return "rewrite"
+
+
+def integer_width(type_sql: str) -> int:
+    words = type_sql.lower().replace("auto_increment", "").split()
+    return INTEGER_WIDTH.get(words[0], 0) if words else 0

@@ -1,0 +1,13 @@
+from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("testapp", "0001_initial")]
+    operations = [
+        AddConstraintNotValid(
+            "post",
+            models.CheckConstraint(condition=models.Q(views__gte=0), name="post_views_gte_0"),
+        ),
+        ValidateConstraint("post", name="post_views_gte_0"),
+    ]

@@ -1,0 +1,8 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("testapp", "0001_initial")]
+    operations = [
+        migrations.RenameField("post", "subtitle", "summary"),
+    ]

@@ -1,0 +1,10 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("testapp", "0001_initial")]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RemoveField("post", "subtitle")]
+        ),
+    ]
