@@ -1,0 +1,262 @@
+"""Benchmark: reloading Gunicorn under load, every way side by side in one run.
+
+Each mode gets a fresh copy of the example project (2 sync workers, an app
+import slowed by --boot-delay seconds, as in a larger project) and the same
+load (keep-alive, new-connection and slow requests). Modes:
+
+- naive restart: TERM the master, start Gunicorn again (what `systemctl restart` does),
+- plain `kill -HUP`,
+- `manage.py graceful_reload --strategy usr2 | hup | rolling | auto`.
+
+For each: failed/total requests during the reload window (every kind),
+p50/p99/max latency of the quick requests (keep-alive and new-connection; the
+slow ones take 300 ms on purpose) in that window next to their steady-state
+p99 just before it, turnover time, and
+for graceful_reload the time from the last old worker's exit to its return.
+Targets are ratios, never fixed times: zero failures; max latency during the
+reload <= 2 x steady p99 + 100 ms; return within 0.5 s of the turnover.
+
+Run: .venv/bin/python bench/reload.py [--boot-delay 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from django_zerodowntime.reload.processes import heartbeat_booted  # noqa: E402
+from tests.harness.load import LoadClient, LoadReport  # noqa: E402
+from tests.harness.site import (  # noqa: E402
+    Gunicorn,
+    copy_example_project,
+    manage,
+    set_release_text,
+    wait_for_http,
+)
+
+STEADY_SECONDS = 2.0
+AFTER_SECONDS = 1.0
+
+
+@dataclass
+class Row:
+    mode: str
+    failed: int
+    total: int
+    p50: float
+    p99: float
+    max: float
+    steady_p99: float
+    turnover: float | None
+    return_after_last_old: float | None
+
+    def within_latency_target(self) -> bool:
+        return self.max <= 2 * self.steady_p99 + 0.1
+
+
+class OldWorkerWatch:
+    """Notes when the last of the given processes exits (10 ms polling)."""
+
+    def __init__(self, pids: set[int]) -> None:
+        self.procs = [psutil.Process(pid) for pid in pids]
+        self.last_exit: float | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _alive(self) -> bool:
+        for proc in self.procs:
+            try:
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    return True
+            except psutil.NoSuchProcess:
+                continue
+        return False
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 120
+        while self._alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.last_exit = time.monotonic()
+
+    def wait(self) -> float | None:
+        self._thread.join(125)
+        return self.last_exit
+
+
+def booted_workers(master: int) -> set[int]:
+    try:
+        kids = psutil.Process(master).children()
+    except psutil.Error:
+        return set()
+    return {kid.pid for kid in kids if heartbeat_booted(kid.pid)}
+
+
+def wait_booted(master: int, count: int, timeout: float = 60) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        booted = booted_workers(master)
+        if len(booted) >= count:
+            return booted
+        time.sleep(0.01)
+    raise TimeoutError(f"master {master}: {count} workers did not boot")
+
+
+def naive_restart(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
+    started = time.monotonic()
+    gunicorn.stop()
+    gunicorn.start(timeout=60)
+    return time.monotonic() - started, None
+
+
+def plain_hup(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
+    master = gunicorn.master_pid
+    old = set(psutil.Process(master).children())
+    watch = OldWorkerWatch({p.pid for p in old})
+    started = time.monotonic()
+    os.kill(master, signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if len(booted_workers(master) - {p.pid for p in old}) >= 2 and watch.last_exit:
+            break
+        time.sleep(0.01)
+    return time.monotonic() - started, None
+
+
+def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | None]]:
+    def reload(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
+        watch = OldWorkerWatch({p.pid for p in psutil.Process(gunicorn.master_pid).children()})
+        result = manage(project, "graceful_reload", "--strategy", strategy, "--format", "json",
+                        check=False)  # fmt: skip
+        returned = time.monotonic()
+        if result.returncode != 0:
+            raise RuntimeError(f"graceful_reload exited {result.returncode}: {result.stderr}")
+        last_exit = watch.wait()
+        turnover = float(json.loads(result.stdout)["turnover_seconds"])
+        return turnover, (returned - last_exit) if last_exit else None
+
+    return reload
+
+
+MODES: dict[str, Callable[[Gunicorn, Path], tuple[float, float | None]]] = {
+    "naive restart (TERM + start)": naive_restart,
+    "plain kill -HUP": plain_hup,
+    "graceful_reload usr2": graceful("usr2"),
+    "graceful_reload hup": graceful("hup"),
+    "graceful_reload rolling": graceful("rolling"),
+    "graceful_reload auto": graceful("auto"),
+}
+
+
+def slow_boot(project: Path, delay: float) -> None:
+    wsgi = project / "config" / "wsgi.py"
+    wsgi.write_text(f"import time\n\ntime.sleep({delay})  # bench: a slower app import\n"
+                    + wsgi.read_text())  # fmt: skip
+
+
+def measure(name: str, template: Path, workdir: Path) -> Row:
+    project = workdir / name.replace(" ", "_").replace("/", "").replace("(", "").replace(")", "")
+    shutil.copytree(template, project)
+    gunicorn = Gunicorn(project, workers=2).start(timeout=60)
+    try:
+        wait_booted(gunicorn.master_pid, 2)
+        load = LoadClient(gunicorn.url).start()
+        time.sleep(STEADY_SECONDS)
+        set_release_text(project, "release 2")
+        began = time.monotonic()
+        turnover, after_last_old = MODES[name](gunicorn, project)
+        ended = time.monotonic()
+        time.sleep(AFTER_SECONDS)
+        report: LoadReport = load.stop()
+        wait_for_http(gunicorn.url)
+    finally:
+        gunicorn.stop()
+    # Latency of the quick requests only: the slow thread's take 300 ms on purpose.
+    quick = LoadReport([s for s in report.samples if s.kind != "slow"])
+    steady = quick.window(began - STEADY_SECONDS, began)
+    window = report.window(began, ended + AFTER_SECONDS)
+    quick_window = quick.window(began, ended + AFTER_SECONDS)
+    return Row(name, window.failed, window.total, quick_window.p50, quick_window.p99,
+               quick_window.max, steady.p99, turnover, after_last_old)  # fmt: skip
+
+
+def median_row(name: str, rows: list[Row]) -> Row:
+    """Failures summed over the rounds; times are medians."""
+
+    def median(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.median(known) if known else None
+
+    return Row(
+        name,
+        sum(r.failed for r in rows),
+        sum(r.total for r in rows),
+        statistics.median(r.p50 for r in rows),
+        statistics.median(r.p99 for r in rows),
+        statistics.median(r.max for r in rows),
+        statistics.median(r.steady_p99 for r in rows),
+        median([r.turnover for r in rows]),
+        median([r.return_after_last_old for r in rows]),
+    )
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| mode | failed/total | p50 | p99 | max | max <= 2 x steady p99 + 100 ms? | "
+        "turnover | return after last old worker |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        back = f"{r.return_after_last_old:.2f} s" if r.return_after_last_old is not None else "-"
+        target = "yes" if r.within_latency_target() else "NO"
+        lines.append(
+            f"| {r.mode} | {r.failed}/{r.total} | {r.p50 * 1000:.0f} ms | {r.p99 * 1000:.0f} ms "
+            f"| {r.max * 1000:.0f} ms | {target} (steady p99 {r.steady_p99 * 1000:.0f} ms) "
+            f"| {r.turnover or 0:.2f} s | {back} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--boot-delay", type=float, default=1.0, help="seconds added to import")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="zerodowntime-bench-reload-"))
+    try:
+        template = copy_example_project(workdir)
+        manage(template, "migrate", "-v0")
+        slow_boot(template, args.boot_delay)
+        runs: dict[str, list[Row]] = {name: [] for name in MODES}
+        for round_number in range(args.rounds):  # interleaved: load on the box varies
+            for name in MODES:
+                print(f"round {round_number + 1}: {name}", file=sys.stderr, flush=True)
+                runs[name].append(measure(name, template, workdir / f"r{round_number}"))
+        rows = [median_row(name, measured) for name, measured in runs.items()]
+        print(f"{args.rounds} rounds; failures summed, times are medians. 2 sync workers, app "
+              f"import +{args.boot_delay:g} s; load: 2 keep-alive, 2 new-connection, 1 slow "
+              "(300 ms) thread")  # fmt: skip
+        print(table(rows))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    failed = [r for r in rows if r.mode.startswith("graceful") and r.failed]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
