@@ -1,0 +1,135 @@
+"""``manage.py switch_upstream``: move an Nginx upstream to blue, green or both.
+
+Thin: parses options, builds a SwitchPlan, prints what happened. The steps
+and their order are in ``django_zerodowntime.upstream_switch``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from django_zerodowntime import upstream
+from django_zerodowntime.conf import conf
+from django_zerodowntime.health import drain
+from django_zerodowntime.upstream_switch import ExitCode, Side, SwitchFailed, SwitchPlan, switch
+
+
+def set_drain(path: Path, on: bool) -> None:
+    if on:
+        drain.start_draining(path)
+    else:
+        drain.stop_draining(path)
+
+
+class Command(BaseCommand):
+    help = (
+        "Switch an Nginx upstream include file to the blue or green side (or both) once "
+        "that side's health endpoint answers 200, then reload Nginx and drain the other side."
+    )
+    # No system checks: exit 1 must keep meaning "the target was not ready", and
+    # switching back to a working side must not depend on this checkout's state.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--to", required=True, choices=["blue", "green", "both"])
+        parser.add_argument("--blue", required=True, metavar="HOST:PORT")
+        parser.add_argument("--green", required=True, metavar="HOST:PORT")
+        parser.add_argument("--upstream-file", required=True, type=Path, metavar="PATH")
+        parser.add_argument(
+            "--expect-release",
+            metavar="ID",
+            help="Wait until the target reports this releaseId on its health endpoint.",
+        )
+        parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+        parser.add_argument("--nginx-test-cmd", default="nginx -t", metavar="CMD")
+        parser.add_argument("--nginx-reload-cmd", default="nginx -s reload", metavar="CMD")
+        parser.add_argument(
+            "--public-url",
+            metavar="URL",
+            help="The site through Nginx; its health path must then report the new release.",
+        )
+        parser.add_argument(
+            "--blue-drain-file",
+            type=Path,
+            metavar="PATH",
+            help="Blue's drain flag (its ZERODOWNTIME_DRAIN_FILE): set when traffic leaves "
+            "blue, cleared before traffic goes to blue.",
+        )
+        parser.add_argument("--green-drain-file", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--server-params",
+            default="",
+            metavar="PARAMS",
+            help="Nginx parameters for every server line, e.g. 'max_fails=1 fail_timeout=5s'.",
+        )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = self.build_plan(options)
+        try:
+            outcome = switch(plan, set_drain=set_drain, progress=self.progress)
+        except SwitchFailed as failure:
+            if options["format"] == "json":
+                self.stdout.write(json.dumps(self.report(options, failure.code, str(failure))))
+            raise CommandError(str(failure), returncode=int(failure.code)) from None
+        summary = (
+            f"Nginx now sends traffic to {options['to']} "
+            f"({', '.join(side.address for side in plan.targets)}), releaseId "
+            f"{', '.join(str(r) for r in outcome.releases.values())}"
+        )
+        if options["format"] == "json":
+            report = self.report(options, ExitCode.SWITCHED, summary)
+            report.update(changed=outcome.changed, drained=outcome.drained, notes=outcome.notes)
+            self.stdout.write(json.dumps(report))
+            return
+        for note in outcome.notes:
+            self.stderr.write(f"note: {note}")
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def build_plan(self, options: dict[str, Any]) -> SwitchPlan:
+        try:
+            blue = upstream.parse_address(options["blue"])
+            green = upstream.parse_address(options["green"])
+            upstream.render_upstream([blue], parameters=options["server_params"])
+        except ValueError as error:
+            raise CommandError(str(error), returncode=ExitCode.BAD_INPUT) from None
+        if blue == green:
+            raise CommandError(
+                f"--blue and --green are both {blue}: they must be two instances.",
+                returncode=ExitCode.BAD_INPUT,
+            )
+        if options["timeout"] <= 0:
+            raise CommandError("--timeout must be positive.", returncode=ExitCode.BAD_INPUT)
+        sides = {
+            "blue": Side("blue", blue, options["blue_drain_file"]),
+            "green": Side("green", green, options["green_drain_file"]),
+        }
+        names = ["blue", "green"] if options["to"] == "both" else [options["to"]]
+        return SwitchPlan(
+            targets=tuple(sides[name] for name in names),
+            others=tuple(side for name, side in sides.items() if name not in names),
+            upstream_file=options["upstream_file"],
+            health_path=conf.HEALTH_PATH,
+            expect_release=options["expect_release"],
+            timeout=options["timeout"],
+            nginx_test_cmd=options["nginx_test_cmd"],
+            nginx_reload_cmd=options["nginx_reload_cmd"],
+            public_url=options["public_url"],
+            server_parameters=options["server_params"],
+        )
+
+    def progress(self, message: str) -> None:
+        self.stderr.write(f"switch_upstream: {message}")
+
+    @staticmethod
+    def report(options: dict[str, Any], code: ExitCode, message: str) -> dict[str, Any]:
+        return {
+            "to": options["to"],
+            "exit": int(code),
+            "result": code.name.lower(),
+            "message": message,
+        }
