@@ -129,11 +129,11 @@ def concurrent_in_atomic(step: Step) -> Finding | None:
 def add_index(step: Step) -> list[Finding]:
     op: Any = step.operation
     model = index_model(step)
-    if not op.allow_migrate_model(step.connection.alias, model):
-        return [safe("this model is not migrated on this database")]
-    refused = concurrent_in_atomic(step)
+    refused = concurrent_in_atomic(step)  # Django raises it before asking the router
     if refused is not None:
         return [refused]
+    if not op.allow_migrate_model(step.connection.alias, model):
+        return [safe("this model is not migrated on this database")]
     table = model._meta.db_table
     if type(op).__name__ == "AddIndexConcurrently" or step.is_fresh(table):
         return [safe(f"builds index {op.index.name} without blocking writes")]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import router
 
-from django_zerodowntime.safety import field_rules, index_rules, remedies, sql
+from django_zerodowntime.safety import field_rules, index_rules, remedies, routing, sql
 from django_zerodowntime.safety.context import Step, blocked, safe, warning
 from django_zerodowntime.safety.emitted import emitted_sql
 from django_zerodowntime.safety.findings import Finding, Usage, Verdict
@@ -252,7 +252,10 @@ def rule_for(operation: object) -> Rule:
 
 
 def judge(step: Step) -> list[Finding]:
-    return rule_for(step.operation)(step)
+    rule = rule_for(step.operation)
+    # Known operations do nothing where the router keeps their model off (as Django does).
+    skipped = routing.not_routed_here(step) if rule is not unknown else None
+    return [skipped] if skipped else rule(step)
 
 
 def safely_judged(step: Step) -> list[Finding]:
