@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 COVERAGE := $(BIN)/python -m coverage
 
-.PHONY: install install-db test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+.PHONY: install install-db coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,17 @@ test: $(STAMP)
 	$(COVERAGE) report
 
 test-postgres: $(VENV)/.installed-db
-	ZERODOWNTIME_TEST_DB=postgres $(PYTEST) -m "db and not slow" $(PYTEST_ARGS)
+	ZERODOWNTIME_TEST_DB=postgres $(COVERAGE) run -m pytest -m "db and not slow" $(PYTEST_ARGS)
 
 test-mariadb: $(VENV)/.installed-db
-	ZERODOWNTIME_TEST_DB=mariadb $(PYTEST) -m "db and not slow" $(PYTEST_ARGS)
+	ZERODOWNTIME_TEST_DB=mariadb $(COVERAGE) run -m pytest -m "db and not slow" $(PYTEST_ARGS)
 
-test-all: test test-postgres test-mariadb
+# Branch coverage of every run since `make test` (SQLite, PostgreSQL, MariaDB), combined.
+coverage: $(STAMP)
+	$(COVERAGE) combine -q --append || true
+	$(COVERAGE) report
+
+test-all: test test-postgres test-mariadb coverage
 
 test-slow: $(STAMP)
 	$(PYTEST) -m slow $(PYTEST_ARGS)
