@@ -25,6 +25,18 @@ def test_remove_field_remedy_names_the_real_model_field_and_marker() -> None:
     assert "--mark-live" in remedy
 
 
+def test_drop_remedy_for_an_installed_package_says_its_versions_do_the_two_steps() -> None:
+    from django.contrib.auth.models import User
+
+    from django_zerodowntime.safety.remedies import drop_field, drop_model
+
+    field = User._meta.get_field("first_name")
+    for remedy in (drop_field(User, field), drop_model(User)):
+        assert "`django.contrib.auth` is an installed package, not your code" in remedy
+    [report] = operations("remove_field")  # the project's own app: no such note
+    assert "installed package" not in report.finding.remedy
+
+
 def test_delete_model_remedy_uses_unused_model_on_the_real_class() -> None:
     found = operations("delete_model")
     delete = next(op for op in found if op.finding.rule == "ZDT102")

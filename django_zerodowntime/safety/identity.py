@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django_zerodowntime.safety.findings import Usage
@@ -96,6 +97,18 @@ def field_target(model: ModelClass, field: Any) -> str:
     usages = field_usages(model, field)
     where = str(usages[0]) if usages else model._meta.db_table
     return f"{model_label(model)}.{field.name} ({where})"
+
+
+def installed_package(model: ModelClass) -> str | None:
+    """The app's package name when it is installed (site-packages), not the project's code."""
+    from django.apps import apps
+
+    try:
+        config = apps.get_app_config(model._meta.app_label)
+    except LookupError:
+        return None
+    parts = Path(config.path).parts
+    return config.name if {"site-packages", "dist-packages"} & set(parts) else None
 
 
 def models_file(model: ModelClass) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.migrations.writer import MigrationWriter
 
-from django_zerodowntime.safety.identity import ModelClass, models_file
+from django_zerodowntime.safety.identity import ModelClass, installed_package, models_file
 
 ROLLOUT = (
     "Roll that release out everywhere (graceful_reload records the rollout; other deploy "
@@ -30,11 +30,24 @@ def field_code(field: Any, **changes: Any) -> str:
     return MigrationWriter.serialize(field)[0]
 
 
+def package_note(model: ModelClass) -> list[str]:
+    """For an installed app: the user cannot edit its models; its versions must do the steps."""
+    package = installed_package(model)
+    if package is None:
+        return []
+    return [
+        f"`{package}` is an installed package, not your code: the two steps below are two "
+        "versions of it. Deploy the version that stops using it everywhere first, then the "
+        "one that drops it; until the first exists, keep the version before the drop.",
+    ]
+
+
 def drop_field(model: ModelClass, field: Any) -> str:
     name, label = field.name, model._meta.object_name
     return "\n".join(
         [
             "Drop it in two deploys.",
+            *package_note(model),
             f"1. In {models_file(model)} keep the field but stop using it, then run makemigrations",
             "   (it emits the AlterField that lets the new code insert rows without it):",
             code(
@@ -57,6 +70,7 @@ def drop_model(model: ModelClass) -> str:
     return "\n".join(
         [
             "Drop it in two deploys.",
+            *package_note(model),
             f"1. In {models_file(model)} keep the model but stop using it:",
             code(
                 f"""
