@@ -1,7 +1,10 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+from tests.harness.site import copy_example_project, manage
 
 
 def require_binary(name: str) -> str:
@@ -22,3 +25,19 @@ def missing(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def migrated_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project, migrated once per test module (on SQLite)."""
+    project = copy_example_project(tmp_path_factory.mktemp("example"))
+    manage(project, "migrate", "-v0")
+    return project
+
+
+@pytest.fixture
+def site(migrated_example: Path, tmp_path: Path) -> Path:
+    """A fresh, migrated copy of the example project serving "release 1"."""
+    project = tmp_path / "site"
+    shutil.copytree(migrated_example, project)
+    return project

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -19,25 +18,9 @@ from django_zerodowntime.reload.run import graceful_reload
 from tests.harness.load import LoadClient
 from tests.harness.site import (
     Gunicorn,
-    copy_example_project,
     http_get,
-    manage,
     set_release_text,
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_example_project(tmp_path_factory.mktemp("inprocess"))
-    manage(project, "migrate", "-v0")
-    return project
-
-
-@pytest.fixture
-def site(template: Path, tmp_path: Path) -> Path:
-    project = tmp_path / "site"
-    shutil.copytree(template, project)
-    return project
 
 
 @pytest.mark.parametrize("strategy", ["usr2", "hup", "rolling"])

@@ -4,14 +4,12 @@ Gunicorn serving a copy of the example project under load."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import psutil
-import pytest
 
-from tests.harness.site import Gunicorn, copy_example_project, manage, set_release_text
+from tests.harness.site import Gunicorn, manage, set_release_text
 from tests.test_reload_strategies import (
     NEW,
     assert_turned_over,
@@ -20,21 +18,6 @@ from tests.test_reload_strategies import (
     serving,
     worker_pids,
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_example_project(tmp_path_factory.mktemp("rolling-template"))
-    manage(project, "migrate", "-v0")
-    return project
-
-
-@pytest.fixture
-def site(template: Path, tmp_path: Path) -> Path:
-    """A fresh, migrated copy of the example project serving "release 1"."""
-    project = tmp_path / "site"
-    shutil.copytree(template, project)
-    return project
 
 
 def test_rolling_replaces_every_worker_keeping_the_master_and_the_count(site: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from django_zerodowntime.reload.processes import heartbeat_booted
 from tests.harness.load import LoadClient, LoadReport
 from tests.harness.site import (
     Gunicorn,
-    copy_example_project,
     http_get,
     manage,
     set_release_text,
@@ -30,21 +28,6 @@ from tests.harness.site import (
 )
 
 NEW = "release 2"
-
-
-@pytest.fixture(scope="module")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_example_project(tmp_path_factory.mktemp("reload-template"))
-    manage(project, "migrate", "-v0")
-    return project
-
-
-@pytest.fixture
-def site(migrated_template: Path, tmp_path: Path) -> Path:
-    """A fresh, migrated copy of the example project serving "release 1"."""
-    project = tmp_path / "site"
-    shutil.copytree(migrated_template, project)
-    return project
 
 
 def served(gunicorn: Gunicorn) -> str:
