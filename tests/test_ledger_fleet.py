@@ -14,22 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.site import Gunicorn, copy_example_project, http_get, manage
+from tests.harness.site import (
+    RETIRED,
+    SUBTITLE,
+    Gunicorn,
+    copy_example_project,
+    http_get,
+    manage,
+    set_subtitle,
+)
 
 pytestmark = pytest.mark.slow
-
-TITLE = "    title = models.CharField(max_length=200)\n"
-SUBTITLE = "    subtitle = models.CharField(max_length=200, blank=True, null=True)\n"
-RETIRED = "    subtitle = unused(models.CharField(max_length=200, blank=True, null=True))\n"
-
-
-def set_subtitle(site: Path, line: str) -> None:
-    models_py = site / "blog" / "models.py"
-    text = models_py.read_text().replace(SUBTITLE, "").replace(RETIRED, "")
-    text = text.replace("from django_zerodowntime import unused\n", "")
-    if line == RETIRED:
-        text = "from django_zerodowntime import unused\n" + text
-    models_py.write_text(text.replace(TITLE, TITLE + line))
 
 
 def env_for(host: str, release: str, database_url: str) -> dict[str, str]:

@@ -66,16 +66,6 @@ def test_rolling_crash_loop_takes_the_extra_worker_back_and_exits_1(site: Path) 
         assert {c.pid for c in psutil.Process(master).children()} == old_workers
 
 
-def test_rolling_refuses_preload_app_and_signals_nothing(site: Path) -> None:
-    with serving(site, workers=2, preload=True) as gunicorn:
-        master, workers = gunicorn.master_pid, worker_pids(gunicorn.master_pid)
-        set_release_text(site, NEW)
-        result = manage(site, "graceful_reload", "--strategy", "rolling", check=False)
-        assert result.returncode == 2, result.stderr
-        assert "preload_app is on" in result.stderr
-        assert (gunicorn.master_pid, worker_pids(master)) == (master, workers)
-
-
 def test_forced_hup_with_preload_app_warns_and_replaces_the_workers(site: Path) -> None:
     with serving(site, workers=2, preload=True) as gunicorn:
         master, old_workers = gunicorn.master_pid, worker_pids(gunicorn.master_pid)

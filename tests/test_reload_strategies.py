@@ -137,11 +137,15 @@ def test_usr2_loads_new_code_with_preload_app(site: Path) -> None:
         assert "preload_app is on" in result.stderr
 
 
-def test_hup_refuses_preload_app_and_signals_nothing(site: Path) -> None:
+@pytest.mark.parametrize("strategy", ["hup", "rolling"])
+def test_in_place_strategies_refuse_preload_app_and_signal_nothing(
+    site: Path, strategy: str
+) -> None:
+    """Exit 2: with preload_app, workers forked by the same master keep the old code."""
     with serving(site, workers=2, preload=True) as gunicorn:
         master, workers = gunicorn.master_pid, worker_pids(gunicorn.master_pid)
         set_release_text(site, NEW)
-        result = manage(site, "graceful_reload", "--strategy", "hup", check=False)
+        result = manage(site, "graceful_reload", "--strategy", strategy, check=False)
         assert result.returncode == 2, result.stderr
         assert "preload_app is on" in result.stderr
         assert (gunicorn.master_pid, worker_pids(master)) == (master, workers)

@@ -9,20 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.harness.site import copy_example_project, manage
-
-FIELD = "    title = models.CharField(max_length=200)\n"
-SUBTITLE = "    subtitle = models.CharField(max_length=200, blank=True, null=True)\n"
-RETIRED = "    subtitle = unused(models.CharField(max_length=200, blank=True, null=True))\n"
-
-
-def write_models(site: Path, subtitle_line: str) -> None:
-    models_py = site / "blog" / "models.py"
-    text = models_py.read_text().replace(SUBTITLE, "").replace(RETIRED, "")
-    text = text.replace("from django_zerodowntime import unused\n", "")
-    if subtitle_line == RETIRED:
-        text = "from django_zerodowntime import unused\n" + text
-    models_py.write_text(text.replace(FIELD, FIELD + subtitle_line))
+from tests.harness.site import RETIRED, SUBTITLE, copy_example_project, manage, set_subtitle
 
 
 def run(site: Path, release: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -50,13 +37,13 @@ def test_blog_post_gains_then_retires_subtitle_across_three_releases(tmp_path: P
     ok(run(site, "release-0", "safe_migrate"))
     ok(run(site, "release-0", "safe_migrate", "--mark-live"))
 
-    write_models(site, SUBTITLE)  # release 1: add a nullable column
+    set_subtitle(site, SUBTITLE)  # release 1: add a nullable column
     ok(run(site, "release-1", "makemigrations", "blog", "-n", "post_subtitle"))
     ok(run(site, "release-1", "safe_migrate"))
     ok(run(site, "release-1", "safe_migrate", "--mark-live"))
     assert "subtitle" in post_columns(site)
 
-    write_models(site, "")  # the wrong release 2: delete the line straight away
+    set_subtitle(site, "")  # the wrong release 2: delete the line straight away
     ok(run(site, "release-2", "makemigrations", "blog", "-n", "remove_post_subtitle"))
     refused = run(site, "release-2", "safe_migrate")
     assert refused.returncode == 1
@@ -66,12 +53,12 @@ def test_blog_post_gains_then_retires_subtitle_across_three_releases(tmp_path: P
     assert "nothing was applied" in refused.stderr
     (site / "blog" / "migrations" / "0003_remove_post_subtitle.py").unlink()
 
-    write_models(site, RETIRED)  # release 2: stop using it; already nullable
+    set_subtitle(site, RETIRED)  # release 2: stop using it; already nullable
     assert "No changes detected" in ok(run(site, "release-2", "makemigrations", "blog")).stdout
     ok(run(site, "release-2", "safe_migrate"))
     ok(run(site, "release-2", "safe_migrate", "--mark-live"))
 
-    write_models(site, "")  # release 3: delete the line
+    set_subtitle(site, "")  # release 3: delete the line
     ok(run(site, "release-3", "makemigrations", "blog", "-n", "remove_post_subtitle"))
     applied = ok(run(site, "release-3", "safe_migrate"))
     assert "blog.0003_remove_post_subtitle: apply" in applied.stdout

@@ -46,6 +46,24 @@ def set_release_text(project_dir: Path, text: str) -> None:
     (project_dir / "blog" / "release.py").write_text(f"RELEASE_TEXT = {text!r}\n")
 
 
+# blog.Post's `subtitle` across releases (the docs' worked example): added,
+# marked unused, then deleted.
+SUBTITLE = "    subtitle = models.CharField(max_length=200, blank=True, null=True)\n"
+RETIRED = "    subtitle = unused(models.CharField(max_length=200, blank=True, null=True))\n"
+_TITLE = "    title = models.CharField(max_length=200)\n"
+_UNUSED_IMPORT = "from django_zerodowntime import unused\n"
+
+
+def set_subtitle(project_dir: Path, line: str) -> None:
+    """Make blog/models.py declare ``line`` (SUBTITLE, RETIRED or "") after ``title``."""
+    models_py = project_dir / "blog" / "models.py"
+    text = models_py.read_text().replace(SUBTITLE, "").replace(RETIRED, "")
+    text = text.replace(_UNUSED_IMPORT, "")
+    if line == RETIRED:
+        text = _UNUSED_IMPORT + text
+    models_py.write_text(text.replace(_TITLE, _TITLE + line))
+
+
 def site_env(project_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment the example site runs with: its own DB, drain file, pidfile."""
     result = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
