@@ -9,8 +9,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 
-from django_zerodowntime.safety.findings import Usage, Verdict
-from django_zerodowntime.safety.plan import MigrationReport, OperationReport, analyse_plan
+from django_zerodowntime.safety.findings import Verdict
+from django_zerodowntime.usage import Usage
+from django_zerodowntime.safety.findings import MigrationReport, OperationReport
+from django_zerodowntime.safety.plan import analyse_plan
 
 VENDOR = connection.vendor
 

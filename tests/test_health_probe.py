@@ -249,7 +249,7 @@ def test_a_heartbeat_still_running_is_not_doubled() -> None:
 
 
 def test_the_ledger_recorder_is_the_ledgers_record_heartbeat() -> None:
-    from django_zerodowntime.safety.ledger import record_heartbeat
+    from django_zerodowntime.ledger.record import record_heartbeat
 
     assert ledger_recorder() is record_heartbeat
 
@@ -259,7 +259,7 @@ def test_the_ledger_recorder_is_none_when_the_ledger_cannot_import(
 ) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "django_zerodowntime.safety.ledger", None)
+    monkeypatch.setitem(sys.modules, "django_zerodowntime.ledger.record", None)
     assert ledger_recorder() is None
 
 

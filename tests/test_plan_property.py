@@ -13,7 +13,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from django_zerodowntime.safety.context import Step
+from django_zerodowntime.safety.step import Step
 from django_zerodowntime.safety.plan import analyse_plan
 from django_zerodowntime.safety.unapply import judge_unapply
 from tests.plan_helpers import old_release
