@@ -263,8 +263,6 @@ def test_the_ledger_recorder_is_none_when_the_ledger_cannot_import(
     assert ledger_recorder() is None
 
 
-@pytest.mark.db
-@pytest.mark.django_db(transaction=True)
 def recorded(probe: ReadinessProbe, host: str) -> bool:
     """Has the heartbeat written ``host``'s rollout? Let a write in progress finish first:
     the in-memory SQLite test database's shared cache answers "table is locked" at once."""
@@ -279,6 +277,8 @@ def recorded(probe: ReadinessProbe, host: str) -> bool:
         return False
 
 
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
 def test_each_computation_records_a_heartbeat_in_the_ledger(tmp_path: Path) -> None:
     from django_zerodowntime.models import Rollout
 
