@@ -52,7 +52,6 @@ class ServerConfig:
 
     workers: int | None = None
     preload_app: bool | None = None
-    worker_class: str | None = None
     app_uri: str | None = None
 
 
@@ -91,9 +90,7 @@ class ProbeOutcome:
 
     def config(self) -> ServerConfig:
         r = self.result
-        return ServerConfig(
-            r.get("workers"), r.get("preload_app"), r.get("worker_class"), r.get("app_uri")
-        )
+        return ServerConfig(r.get("workers"), r.get("preload_app"), r.get("app_uri"))
 
 
 def run_probe(plan: BootPlan, timeout: float, *, config_only: bool = False) -> ProbeOutcome:
