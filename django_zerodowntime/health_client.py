@@ -13,7 +13,9 @@ The one HTTP client of ``graceful_reload --check-url`` and ``switch_upstream``
 - Redirects are never followed: a 301 is a failure for ALB and kamal-proxy
   (200 only), and following one would read another host's health.
 - No proxy or ``.netrc`` from the environment: the question is about this
-  instance, so it goes to it directly.
+  instance, so it goes to it directly. The CA bundle an https URL is checked
+  with still comes from ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``, as in
+  requests.
 - Healthy means 200 exactly, the only answer every load balancer counts as
   up; the release is ``releaseId`` of a JSON object body, else unknown.
 - Bounded: 2 s to connect and 2 s per read (an instance answers its health
@@ -24,6 +26,7 @@ The one HTTP client of ``graceful_reload --check-url`` and ``switch_upstream``
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,6 +66,7 @@ def read_health(url: str, timeout: float = REQUEST_TIMEOUT) -> HealthReading:
     """GET ``url`` once, as the policy above says."""
     with requests.Session() as session:
         session.trust_env = False
+        session.verify = _ca_bundle()
         try:
             with session.get(
                 url, headers=HEADERS, timeout=timeout, allow_redirects=False, stream=True
@@ -71,6 +75,11 @@ def read_health(url: str, timeout: float = REQUEST_TIMEOUT) -> HealthReading:
         except requests.RequestException as error:
             return HealthReading(0, error=_describe_error(error))
     return HealthReading(response.status_code, release_of(body))
+
+
+def _ca_bundle() -> str | bool:
+    # trust_env=False drops these too; an instance may have a private CA's certificate.
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
 def _read_body(response: requests.Response) -> bytes:

@@ -5,12 +5,14 @@ server for the answers a real site gives only when something is wrong."""
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from django_zerodowntime.health_client import BODY_LIMIT, HealthReading, read_health
+from tests.conftest import require_binary
 from tests.harness.health_server import HealthServer
 from tests.harness.site import Gunicorn, free_port, http_get
 
@@ -84,6 +86,31 @@ def test_goes_to_the_instance_directly_whatever_proxy_the_environment_names(
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     assert read_health(server.url + "/healthz") == HealthReading(200, "r2")
+
+
+def test_an_https_url_is_checked_with_the_ca_bundle_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proxies from the environment are ignored, but not REQUESTS_CA_BUNDLE: an
+    instance may have a certificate from a private CA."""
+    certificate, key = tmp_path / "certificate.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            require_binary("openssl"),
+            *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(certificate)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    with HealthServer("r2", tls=(certificate, key)) as server:
+        assert read_health(server.url + "/healthz").error == "SSLError"
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate))
+        assert read_health(server.url + "/healthz") == HealthReading(200, "r2")
 
 
 def test_a_refused_connection_is_no_answer() -> None:

@@ -4,8 +4,10 @@ or like a broken one (any status, body, redirect), and records what it was sent.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 
 
@@ -14,7 +16,9 @@ class HealthServer:
     the request headers of each GET, ``sent`` the body bytes written in all,
     and ``answered`` is set when an answer is over (written, or cut by the client)."""
 
-    def __init__(self, release: str | None, status: int = 200) -> None:
+    def __init__(
+        self, release: str | None, status: int = 200, tls: tuple[Path, Path] | None = None
+    ) -> None:
         self.status = status
         self.body: bytes = json.dumps({"status": "pass", "releaseId": release}).encode()
         self.headers: dict[str, str] = {"Content-Type": "application/health+json"}
@@ -50,6 +54,11 @@ class HealthServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.address = f"127.0.0.1:{self.server.server_port}"
         self.url = f"http://{self.address}"
+        if tls is not None:  # (certificate, key): HTTPS
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://{self.address}"
 
     def __enter__(self) -> HealthServer:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
