@@ -104,6 +104,14 @@ def no_commit_yet(git: Callable[..., str], tmp_path: Path) -> tuple[Path, str | 
     return new_repository(git, tmp_path / "repo", commits=0), None
 
 
+def orphan_branch(git: Callable[..., str], tmp_path: Path) -> tuple[Path, str | None]:
+    """A new branch with no commit yet, beside packed ones (``git checkout --orphan``)."""
+    repo = new_repository(git, tmp_path / "repo")
+    git(repo, "pack-refs", "--all")
+    git(repo, "checkout", "-q", "--orphan", "fresh")
+    return repo, None
+
+
 def outside_any_repository(git: Callable[..., str], tmp_path: Path) -> tuple[Path, str | None]:
     plain = tmp_path / "plain" / "src"
     plain.mkdir(parents=True)
@@ -112,7 +120,15 @@ def outside_any_repository(git: Callable[..., str], tmp_path: Path) -> tuple[Pat
     return plain, None
 
 
-REPOSITORIES = [branch, packed, detached, worktree, no_commit_yet, outside_any_repository]
+REPOSITORIES = [
+    branch,
+    packed,
+    detached,
+    worktree,
+    no_commit_yet,
+    orphan_branch,
+    outside_any_repository,
+]
 Layout = Callable[[Callable[..., str], Path], tuple[Path, "str | None"]]
 
 
@@ -184,6 +200,14 @@ def test_a_checkout_git_refuses_to_read_is_read_from_the_files(
     assert git_head(repo / "src") == commit
 
 
+def test_a_directory_git_cannot_run_in_is_read_from_the_files(
+    git: Callable[..., str], tmp_path: Path
+) -> None:
+    """A BASE_DIR that is gone (or not there yet): its repository still names the commit."""
+    directory, commit = branch(git, tmp_path)
+    assert git_head(directory / "not-there") == commit
+
+
 def test_the_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZERODOWNTIME_RELEASE", "from-env")
     with override_settings(ZERODOWNTIME={"RELEASE": "from-setting"}):
@@ -219,3 +243,12 @@ def test_without_a_commit_the_migrations_hash_names_the_release(
 def test_the_reader_ignores_a_dot_git_file_that_is_not_a_gitdir_link(tmp_path: Path) -> None:
     (tmp_path / ".git").write_text("something else\n")
     assert read_git_head(tmp_path) is None
+
+
+def test_an_empty_dot_git_directory_names_no_commit(
+    git: Callable[..., str], tmp_path: Path
+) -> None:
+    """What an interrupted clone can leave: git says "not a repository", the
+    reader finds no HEAD; neither fails."""
+    (tmp_path / "broken" / ".git").mkdir(parents=True)
+    assert git_head(tmp_path / "broken") is None
