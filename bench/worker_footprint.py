@@ -30,8 +30,7 @@ sys.path.insert(0, str(REPO))
 from tests.harness.site import Gunicorn, copy_example_project, http_get, manage  # noqa: E402
 
 IMPORT_WSGI = (
-    "import time; t = time.perf_counter(); import config.wsgi; "
-    "print(time.perf_counter() - t)"
+    "import time; t = time.perf_counter(); import config.wsgi; print(time.perf_counter() - t)"
 )
 
 
