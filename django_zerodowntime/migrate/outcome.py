@@ -18,14 +18,19 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2  # bad input or configuration: nothing was applied
 
 
+Line = list[tuple[str, str]]  # (style: "", "success", "warning" or "error"; text)
+
+
 @dataclass(frozen=True)
 class Request:
+    action: str = "migrate"  # one of run.ACTIONS
     database: str = DEFAULT_DB_ALIAS
     app_label: str | None = None
     migration_name: str | None = None
     check: bool = False  # analyse only
     release: str | None = None  # None: the detected release
     force: str | None = None  # the reason to apply what is blocked
+    host: str | None = None  # --mark-live: None is this host
     lock_wait: float = 600.0
     verbosity: int = 1
     system_checks: bool = True
@@ -33,11 +38,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What an action found: printed once (``Console.report``), then the exit status."""
+
     exit_code: ExitCode
-    release: str
-    reports: list[MigrationReport]
-    document: dict[str, Any] = field(default_factory=dict)  # the --format json document
-    message: str = ""  # why it was refused, for the exit status line
+    document: dict[str, Any]  # --format json
+    lines: list[Line]  # --format text
+    message: str = ""  # the exit status line when exit_code is not 0
+    reports: list[MigrationReport] = field(default_factory=list)
 
 
 class Console(Protocol):
@@ -50,4 +57,4 @@ class Console(Protocol):
 
     def system_checks(self, database: str) -> None: ...  # Django's checks for that database
 
-    def judged(self, outcome: Outcome) -> None: ...  # the verdicts, before anything is applied
+    def report(self, outcome: Outcome) -> None: ...  # once per run, before anything is applied

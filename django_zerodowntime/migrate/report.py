@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django_zerodowntime.ledger.fleet import FleetEntry
+from django_zerodowntime.migrate.outcome import Line
 from django_zerodowntime.safety.findings import MigrationReport
 
-Line = list[tuple[str, str]]  # (style: "", "success", "warning" or "error"; text)
 VERDICT_STYLES = {"safe": "success", "warning": "warning", "blocked": "error"}
 
 
@@ -104,14 +104,14 @@ def fleet_document(entries: Sequence[FleetEntry]) -> dict[str, Any]:
     }
 
 
-def fleet_lines(document: dict[str, Any]) -> list[str]:
+def fleet_lines(document: dict[str, Any]) -> list[Line]:
     rows = document["hosts"]
     if not rows:
-        return ["No host in the ledger yet: run `safe_migrate --mark-live`."]
+        return [[("", "No host in the ledger yet: run `safe_migrate --mark-live`.")]]
     lines = [f"{'HOST':<24} {'RELEASE':<16} {'SOURCE':<10} {'SINCE':<26} LAST SEEN"]
     lines += [
         f"{row['host']:<24} {row['release']:<16} {row['source']:<10} {row['since']:<26} "
         f"{row['seen']}"
         for row in rows
     ]
-    return lines
+    return [[("", line)] for line in lines]

@@ -1,6 +1,12 @@
-"""safe_migrate from start to end: lock, ledger, plan, judge, then refuse or apply."""
+"""safe_migrate from start to end: lock, ledger, plan, judge, then refuse or apply.
+
+``run`` dispatches on the request's action; each action reports its outcome
+through the console once (before it applies anything) and returns it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -37,7 +43,7 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
         executor = planning.executor_for(connection)
         available = install.ledger_exists(conf.LEDGER_DATABASE)
         outcome = judge(executor, request, release, ledger_available=available)
-        console.judged(outcome)
+        console.report(outcome)
         return outcome
     waiting = f"waiting for another safe_migrate on database {request.database!r}..."
     with lock.serialised(connection, request.lock_wait, lambda: console.progress(waiting)):
@@ -45,7 +51,7 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
         executor = ensure_ledger(planning.executor_for(connection), console.stderr)
         record.record_release(release, take_snapshot())
         outcome = judge(executor, request, release, ledger_available=True)
-        console.judged(outcome)
+        console.report(outcome)
         if outcome.exit_code is not ExitCode.APPLIED:
             return outcome
         forced = [f"{r.app}.{r.name}" for r in outcome.reports if r.refused]
@@ -76,9 +82,10 @@ def judge(
     )
     force = bool(request.force)
     document = report.as_json(reports, release=release, database=request.database, force=force)
+    lines = report.text_lines(document, applying=not request.check)
     message = "" if force else report.refusal(reports)
     code = ExitCode.REFUSED if message else ExitCode.APPLIED
-    return Outcome(code, release, reports, document, message)
+    return Outcome(code, document, lines, message, reports)
 
 
 def plan_of(executor: MigrationExecutor, request: Request) -> Plan:
@@ -125,20 +132,41 @@ def ensure_ledger(executor: MigrationExecutor, stream: Stream) -> MigrationExecu
     return planning.executor_for(executor.connection) if same else executor
 
 
-def mark_live(request: Request, host: str, console: Console) -> str:
-    """Record that ``host`` serves this release (for deploy systems without graceful_reload)."""
+def mark_live(request: Request, console: Console) -> Outcome:
+    """Record that this host serves this release (for deploy systems without graceful_reload)."""
     release = prepare(request, console)
+    host = request.host or conf.HOST
     ledger_connection = connections[conf.LEDGER_DATABASE]
     if not install.ledger_ready(planning.executor_for(ledger_connection)):
         install.migrate_ledger(conf.LEDGER_DATABASE, console.stderr)
     record.record_release(release, take_snapshot())
     record.record_rollout(release, host, "manual")
-    return f"Recorded: host {host} runs release {release} (manual rollout)."
+    line = f"Recorded: host {host} runs release {release} (manual rollout)."
+    outcome = Outcome(ExitCode.APPLIED, {"host": host, "release": release}, [[("", line)]])
+    console.report(outcome)
+    return outcome
 
 
-def fleet_now(request: Request, console: Console) -> list[fleet.FleetEntry]:
+def show_fleet(request: Request, console: Console) -> Outcome:
     prepare(request, console)
     try:
-        return fleet.fleet() if install.ledger_exists(conf.LEDGER_DATABASE) else []
+        entries = fleet.fleet() if install.ledger_exists(conf.LEDGER_DATABASE) else []
     except LedgerError as error:
         raise bad_input(str(error)) from None
+    document = report.fleet_document(entries)
+    outcome = Outcome(ExitCode.APPLIED, document, report.fleet_lines(document))
+    console.report(outcome)
+    return outcome
+
+
+Action = Callable[[Request, Console], Outcome]
+ACTIONS: dict[str, Action] = {
+    "migrate": safe_migrate,
+    "fleet": show_fleet,
+    "mark-live": mark_live,
+}
+
+
+def run(request: Request, console: Console) -> Outcome:
+    """The request's action, start to end."""
+    return ACTIONS[request.action](request, console)
