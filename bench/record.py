@@ -75,10 +75,11 @@ def _version(distribution: str) -> str | None:
 
 def provenance(notes: str, distributions: Sequence[str] = ()) -> dict[str, Any]:
     """Where and on what a run happened; taken at the start of the run."""
-    changed = _git("status", "--porcelain", "--untracked-files=no")
+    changed = _git("status", "--porcelain", "--untracked-files=no").splitlines()
     return {
         "commit": _git("rev-parse", "HEAD"),
-        "uncommitted_changes": bool(changed),
+        # The tracked files that differed from the commit when the run started.
+        "uncommitted_changes": sorted(line[3:] for line in changed),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "django": _version("django"),

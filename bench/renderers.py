@@ -44,7 +44,12 @@ def command(result: dict[str, Any]) -> str:
 
 def provenance_text(result: dict[str, Any]) -> str:
     env = result["environment"]
-    changes = " (with uncommitted changes)" if env["uncommitted_changes"] else ""
+    changed = env["uncommitted_changes"]  # a list of paths (True in older results)
+    changes = ""
+    if changed is True:
+        changes = " (with uncommitted changes)"
+    elif changed:
+        changes = f" (with uncommitted changes to {len(changed)} files)"
     versions = ", ".join(f"{name} {v}" for name, v in sorted(env["versions"].items()) if v)
     start, end = env["load_average_start"][0], env["load_average_end"][0]
     notes = f" Notes: {env['notes']}" if env["notes"] else ""
