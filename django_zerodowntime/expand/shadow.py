@@ -4,9 +4,8 @@ Between the expand and the contract steps the database holds a column the
 migration state does not (the new one before the switch, the old one after it).
 Django's schema editor works from models, so each step renders a *shadow*
 model: the state's model plus the missing column as a nullable field named
-after its column. On SQLite the old column is nullable in the database from the
-expand step on (release N+1 inserts rows without it), so the shadow says so too:
-a table remade from it keeps what the database has.
+after its column. Django never remakes a SQLite table from it (it would drop
+the columns of other pairs in progress): see ``sqlite.py``.
 """
 
 from __future__ import annotations
@@ -54,12 +53,8 @@ def shadow(op: Any, app_label: str, state: Any, connection: Any) -> Shadow:
     model_state = state.models[key]
     old_column, new_column = column_of(op.old_name, op.old_field), column_of(op.new_name, op.new_field)
     columns = {column_of(name, field): name for name, field in model_state.fields.items()}
-    relax_old = connection.vendor == "sqlite"
     if old_column not in columns:
         model_state.fields["zdt_old_" + old_column] = nullable_copy(op.old_field, old_column)
-    elif relax_old and needs_relaxing(model_state.fields[columns[old_column]]):
-        name = columns[old_column]
-        model_state.fields[name] = nullable_copy(model_state.fields[name], old_column)
     if new_column not in columns:
         model_state.fields["zdt_new_" + new_column] = nullable_copy(op.new_field, new_column)
     state.reload_model(*key, delay=True)

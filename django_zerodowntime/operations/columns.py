@@ -94,18 +94,17 @@ class AddShadowColumn(ColumnPairOperation):
     step = "expand"
 
     def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        from django_zerodowntime.expand.shadow import needs_relaxing, nullable_copy
+        from django_zerodowntime.expand.shadow import needs_relaxing
 
         shadow = self.shadow(app_label, from_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
             return
         schema_editor.add_field(shadow.model, shadow.new)
         if schema_editor.connection.vendor == "sqlite" and needs_relaxing(self.old_field):
-            strict = nullable_copy(shadow.old, shadow.old.column, null=False)
-            strict.set_attributes_from_name(shadow.old.name)
-            strict.model = shadow.model
+            from django_zerodowntime.expand import sqlite
+
             with transaction.atomic(using=schema_editor.connection.alias):
-                schema_editor.alter_field(shadow.model, strict, shadow.old)
+                sqlite.set_null(schema_editor, shadow.pair.table, shadow.pair.old, null=True)
 
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
         shadow = self.shadow(app_label, to_state, schema_editor)
@@ -223,8 +222,10 @@ class SetNewColumnNotNull(ColumnPairOperation):
     """Switch: the new column NOT NULL when the old one was, without a long lock.
 
     PostgreSQL: a NOT VALID check, VALIDATE, SET NOT NULL. MariaDB/MySQL: an
-    online rebuild (ALGORITHM=INPLACE, LOCK=NONE). SQLite: Django's table remake
-    (SQLite locks the whole database for writes anyway), triggers put back.
+    online rebuild (ALGORITHM=INPLACE, LOCK=NONE). Their BEFORE triggers fill
+    the new column before NOT NULL is checked, so release N's INSERTs go on.
+    SQLite checks NOT NULL before its (AFTER) triggers run: there the column
+    stays nullable until the contract step, when release N is gone.
     """
 
     __module__ = "django_zerodowntime.operations"
@@ -241,22 +242,15 @@ class SetNewColumnNotNull(ColumnPairOperation):
         from django_zerodowntime.expand import triggers
         from django_zerodowntime.expand.shadow import nullable_copy
 
-        shadow = self.shadow(app_label, state, schema_editor)
-        if self.old_field.null or not self.migrates(schema_editor, shadow.model):
-            return
         connection = schema_editor.connection
+        if self.old_field.null or connection.vendor == "sqlite":
+            return
+        shadow = self.shadow(app_label, state, schema_editor)
+        if not self.migrates(schema_editor, shadow.model):
+            return
         target = nullable_copy(shadow.new, shadow.new.column, null=null)
         target.set_attributes_from_name(shadow.new.name)
         target.model = shadow.model
-        current = nullable_copy(shadow.new, shadow.new.column, null=not null)
-        current.set_attributes_from_name(shadow.new.name)
-        current.model = shadow.model
-        if connection.vendor == "sqlite":
-            with transaction.atomic(using=connection.alias):
-                schema_editor.alter_field(shadow.model, current, target)
-                self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=False))
-                self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
-            return
         definition = str(schema_editor.column_sql(shadow.model, target)[0])
         change = triggers.not_null if not null else triggers.drop_not_null
         self.run(schema_editor, change(shadow.pair, connection.vendor, connection.ops.quote_name, definition))
@@ -296,11 +290,26 @@ class DropOldColumn(ColumnPairOperation):
 
     def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
         shadow = self.shadow(app_label, from_state, schema_editor)
-        if self.migrates(schema_editor, shadow.model):
+        if not self.migrates(schema_editor, shadow.model):
+            return
+        with transaction.atomic(using=schema_editor.connection.alias):
             schema_editor.remove_field(shadow.model, shadow.old)
+            self.sqlite_not_null(app_label, schema_editor, from_state, null=False)
 
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
         # Unapplying adds it back empty and nullable; unapplying DropSync then refills it.
         shadow = self.shadow(app_label, to_state, schema_editor)
-        if self.migrates(schema_editor, shadow.model):
+        if not self.migrates(schema_editor, shadow.model):
+            return
+        with transaction.atomic(using=schema_editor.connection.alias):
+            self.sqlite_not_null(app_label, schema_editor, to_state, null=True)
             schema_editor.add_field(shadow.model, shadow.old)
+
+    def sqlite_not_null(self, app_label: str, schema_editor: Any, state: Any, null: bool) -> None:
+        """SQLite: the new column becomes NOT NULL only now, when release N is gone."""
+        if schema_editor.connection.vendor != "sqlite" or self.old_field.null:
+            return
+        from django_zerodowntime.expand import sqlite
+
+        table = state.apps.get_model(app_label, self.model_name)._meta.db_table
+        sqlite.set_null(schema_editor, table, self.columns()[1], null=null)

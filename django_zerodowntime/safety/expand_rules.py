@@ -111,10 +111,9 @@ def set_not_null(step: Step) -> list[Finding]:
         return [safe(f"{table}.{old} allows NULL, so {table}.{new} stays nullable: no SQL")]
     if step.vendor == "sqlite":
         return [
-            warning(
-                "ZDT506",
-                f"makes {table}.{new} NOT NULL: SQLite rebuilds {table} (holding its write lock "
-                "for the copy) and puts the triggers back",
+            safe(
+                f"{table}.{new} stays nullable on SQLite until the contract step: SQLite checks "
+                "NOT NULL before its triggers fill the column for the old code's INSERTs"
             )
         ]
     how = {
@@ -142,12 +141,22 @@ def drop_sync(step: Step) -> list[Finding]:
 
 
 def drop_old_column(step: Step) -> list[Finding]:
+    op: Any = step.operation
     table, old, new = names(step)
     remedy = (
         f"The switch step moved the code to {table}.{new}: {ROLLOUT[0].lower() + ROLLOUT[1:]} "
         "Then apply this contract step."
     )
-    return drop_findings(step, "ZDT101", [Usage(table, old)], remedy)
+    findings = drop_findings(step, "ZDT101", [Usage(table, old)], remedy)
+    if step.vendor == "sqlite" and not op.old_field.null:
+        findings.append(
+            warning(
+                "ZDT506",
+                f"makes {table}.{new} NOT NULL: SQLite rebuilds {table} (holding its write "
+                "lock for the copy)",
+            )
+        )
+    return findings
 
 
 def swapped(op: Any, cls: type) -> Any:
