@@ -121,7 +121,7 @@ def drive(
             op for migration in json.loads(refused.stdout)["migrations"]
             for op in migration["operations"] if op["verdict"] == "blocked"
         ]
-        assert {op["rule"] for op in blocked} == {"ZDT101", "ZDT507"}
+        assert [op["rule"] for op in blocked] == ["ZDT101"] * len(pairs)
         assert all(re.search(r"release-n\b", op["reason"]) for op in blocked), blocked
         for old, _new in pairs:
             assert old in columns(url, TABLE)  # nothing was applied

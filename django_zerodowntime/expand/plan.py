@@ -25,7 +25,6 @@ from django_zerodowntime.operations import (
     ColumnPairOperation,
     CopyToNewColumn,
     DropOldColumn,
-    DropSync,
     SetNewColumnNotNull,
     SyncColumns,
 )
@@ -221,4 +220,4 @@ def operations(change: Change, step: str, batch_size: int) -> tuple[list[Any], b
             database_operations=[SetNewColumnNotNull(**kw)], state_operations=[state_op]
         )
         return [together], False
-    return [DropSync(**kw), DropOldColumn(**kw)], True
+    return [DropOldColumn(**kw)], True

@@ -9,6 +9,7 @@ operation runs, so web workers that load these migrations never load it.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Cast
 
 from django_zerodowntime.operations.backfill import Backfill, BackfillError
+
+
+def sqlite_transaction(schema_editor: Any) -> Any:
+    """One transaction around a SQLite remake (others wait on its lock, never see it half done);
+    elsewhere nothing: MariaDB cannot roll DDL back, PostgreSQL's steps commit one by one."""
+    if schema_editor.connection.vendor == "sqlite":
+        return transaction.atomic(using=schema_editor.connection.alias)
+    return contextlib.nullcontext()
 
 
 class ColumnPairOperation(Operation):
@@ -103,7 +112,7 @@ class AddShadowColumn(ColumnPairOperation):
         if schema_editor.connection.vendor == "sqlite" and needs_relaxing(self.old_field):
             from django_zerodowntime.expand import sqlite
 
-            with transaction.atomic(using=schema_editor.connection.alias):
+            with sqlite_transaction(schema_editor):
                 sqlite.set_null(schema_editor, shadow.pair.table, shadow.pair.old, null=True)
 
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
@@ -257,11 +266,10 @@ class SetNewColumnNotNull(ColumnPairOperation):
 
 
 class DropSync(ColumnPairOperation):
-    """Contract: the triggers go; nothing writes the old column any more."""
+    """The triggers alone go (what unapplying SyncColumns does); the contract step uses
+    DropOldColumn, which drops them with the old column."""
 
     __module__ = "django_zerodowntime.operations"
-
-    step = "contract"
 
     def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
         shadow = self.shadow(app_label, from_state, schema_editor)
@@ -273,16 +281,18 @@ class DropSync(ColumnPairOperation):
         if not self.migrates(schema_editor, shadow.model):
             return
         self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
-        old, new = shadow.old.name, shadow.new.name
-        source: Any = F(new)
-        if shadow.pair.retyped:
-            source = Cast(F(new), output_field=self.old_field)
-        refill = Backfill(self.model_name, old, source, only=Q(**{f"{old}__isnull": True, f"{new}__isnull": False}))
-        refill.run_batches(shadow.model, schema_editor.connection, source)
 
 
 class DropOldColumn(ColumnPairOperation):
-    """Contract: the old column goes (safe_migrate refuses it while a running release uses it)."""
+    """Contract: the triggers and the old column go, together.
+
+    Together, because once the triggers are gone the old column must be gone
+    too: release N+1's INSERTs leave it out, and a NOT NULL column without a
+    default refuses them. PostgreSQL and SQLite drop both in the migration's
+    transaction; MariaDB/MySQL, which cannot roll DDL back, under one
+    ``LOCK TABLES ... WRITE`` (writers wait the instant the two drops take).
+    safe_migrate refuses it while a running release uses the old column.
+    """
 
     __module__ = "django_zerodowntime.operations"
 
@@ -292,18 +302,39 @@ class DropOldColumn(ColumnPairOperation):
         shadow = self.shadow(app_label, from_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
             return
-        with transaction.atomic(using=schema_editor.connection.alias):
+        drop_triggers = self.sync_sql(schema_editor, shadow.pair, install=False)
+        connection = schema_editor.connection
+        if connection.vendor == "mysql":
+            q = connection.ops.quote_name
+            drop_column = f"ALTER TABLE {q(shadow.pair.table)} DROP COLUMN {q(shadow.pair.old)}"
+            self.run(schema_editor, [f"LOCK TABLES {q(shadow.pair.table)} WRITE"])
+            try:
+                self.run(schema_editor, [*drop_triggers, drop_column])
+            finally:
+                self.run(schema_editor, ["UNLOCK TABLES"])
+            return
+        with sqlite_transaction(schema_editor):
+            self.run(schema_editor, drop_triggers)
             schema_editor.remove_field(shadow.model, shadow.old)
             self.sqlite_not_null(app_label, schema_editor, from_state, null=False)
 
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        # Unapplying adds it back empty and nullable; unapplying DropSync then refills it.
+        """The old column back (nullable), the triggers back, then its values from the new one."""
         shadow = self.shadow(app_label, to_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
             return
-        with transaction.atomic(using=schema_editor.connection.alias):
+        with sqlite_transaction(schema_editor):
             self.sqlite_not_null(app_label, schema_editor, to_state, null=True)
             schema_editor.add_field(shadow.model, shadow.old)
+            self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
+        old, new = shadow.old.name, shadow.new.name
+        source: Any = F(new)
+        if shadow.pair.retyped:
+            source = Cast(F(new), output_field=self.old_field)
+        refill = Backfill(
+            self.model_name, old, source, only=Q(**{f"{old}__isnull": True, f"{new}__isnull": False})
+        )
+        refill.run_batches(shadow.model, schema_editor.connection, source)
 
     def sqlite_not_null(self, app_label: str, schema_editor: Any, state: Any, null: bool) -> None:
         """SQLite: the new column becomes NOT NULL only now, when release N is gone."""
