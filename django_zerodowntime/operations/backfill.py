@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from django.db import DatabaseError, router, transaction
 from django.db.migrations.operations.base import Operation
-from django.db.models import Q, Value
+from django.db.models import BooleanField, F, Func, Q, Value
 
 
 class BackfillError(RuntimeError):
@@ -195,7 +195,7 @@ class Backfill(Operation):
             return self.only
         if callable(source) and not hasattr(source, "resolve_expression"):
             return Q()
-        return ~Q(**{self.name: as_expression(source)}) | Q(**{f"{self.name}__isnull": True})
+        return Q(Differs(F(self.name), as_expression(source)))
 
     def run_batches(self, model: Any, connection: Any, source: Any) -> int:
         manager = model._base_manager.db_manager(connection.alias)
@@ -266,6 +266,29 @@ class Backfill(Operation):
             except DatabaseError:
                 return pk
         return None
+
+
+class Differs(Func):
+    """``a`` and ``b`` differ, NULL-safely (NULL differs from a value, not from NULL).
+
+    MariaDB/MySQL compare bytes: their collations would call "abc" and "ABC" equal.
+    """
+
+    output_field = BooleanField()
+    arg_joiner = " IS DISTINCT FROM "
+    template = "(%(expressions)s)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, arg_joiner=" IS NOT ", **extra)
+
+    def as_mysql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            arg_joiner=" AS BINARY) <=> CAST(",
+            template="NOT (CAST(%(expressions)s AS BINARY))",
+            **extra,
+        )
 
 
 def as_expression(source: Any) -> Any:
