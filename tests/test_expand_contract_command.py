@@ -36,7 +36,10 @@ def test_rename_writes_three_migrations_one_per_step(release: Path) -> None:
     expand = ok(command(release, *rename, "--step", "expand")).stdout
     assert migrations(release)[-1] == "0002_expand_item_title_headline.py"
     assert "Release N: change nothing in catalog/models.py." in expand
-    assert "python manage.py expand_contract rename catalog.Item.title headline --step switch" in expand
+    assert (
+        "python manage.py expand_contract rename catalog.Item.title headline --step switch"
+        in expand
+    )
     text = (release / "catalog/migrations/0002_expand_item_title_headline.py").read_text()
     assert "atomic = False" in text
     for operation in ("AddShadowColumn", "SyncColumns", "CopyToNewColumn"):
@@ -54,13 +57,15 @@ def test_rename_writes_three_migrations_one_per_step(release: Path) -> None:
     ) in switch
     assert "safe_migrate refuses that step until the ledger shows" in switch
     text = (release / "catalog/migrations/0003_use_headline.py").read_text()
-    assert "migrations.RenameField(" in text and "SetNewColumnNotNull(" in text
+    assert "migrations.RenameField(" in text
+    assert "SetNewColumnNotNull(" in text
 
     contract = ok(command(release, *rename, "--step", "contract")).stdout
     assert migrations(release)[-1] == "0004_contract_item_title_headline.py"
     assert "drops the triggers and catalog_item.title" in contract
     text = (release / "catalog/migrations/0004_contract_item_title_headline.py").read_text()
-    assert "DropOldColumn(" in text and "atomic" not in text
+    assert "DropOldColumn(" in text
+    assert "atomic" not in text
 
 
 def test_retype_names_a_new_column_and_prints_the_new_field(release: Path) -> None:
@@ -111,7 +116,8 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     result = command(release, *args)
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
     assert result.stdout == ""
     assert migrations(release) == ["0001_initial.py"]
 
@@ -126,5 +132,6 @@ def test_a_step_out_of_order_or_twice_is_refused(release: Path) -> None:
     assert early.returncode == 2
     assert re.search(r"comes after the switch step, which is not written yet", early.stderr)
     other = command(release, "rename", "catalog.Item.title", "heading", "--step", "switch")
-    assert other.returncode == 2 and "not a rename to 'heading'" in other.stderr
+    assert other.returncode == 2
+    assert "not a rename to 'heading'" in other.stderr
     assert migrations(release) == ["0001_initial.py", "0002_expand_item_title_headline.py"]

@@ -51,8 +51,17 @@ def step(release: Path, changes: list[tuple[str, str, str]], name: str, url: str
     printed = ""
     for kind, target, argument in changes:
         result = manage(
-            release, "expand_contract", kind, target, argument, "--step", name,
-            "--batch-size", "100", url=url, release_id=release.name,
+            release,
+            "expand_contract",
+            kind,
+            target,
+            argument,
+            "--step",
+            name,
+            "--batch-size",
+            "100",
+            url=url,
+            release_id=release.name,
         )
         printed += ok(result).stdout
     return printed
@@ -60,8 +69,17 @@ def step(release: Path, changes: list[tuple[str, str, str]], name: str, url: str
 
 def assert_quiet(release: Path, url: str) -> None:
     """makemigrations finds nothing: the migrations' state matches that release's models."""
-    ok(manage(release, "makemigrations", "--check", "--dry-run", "catalog", url=url,
-              release_id=release.name))
+    ok(
+        manage(
+            release,
+            "makemigrations",
+            "--check",
+            "--dry-run",
+            "catalog",
+            url=url,
+            release_id=release.name,
+        )
+    )
 
 
 def seed(release: Path, url: str, rows: int) -> None:
@@ -105,8 +123,16 @@ def drive(
         assert_quiet(release_n1, url)
         new_writer = Writer(release_n1, url, "new", fields[1], tmp)
         ok(manage(release_n1, "safe_migrate", url=url, release_id="release-n1", host="web-2"))
-        ok(manage(release_n1, "safe_migrate", "--mark-live", url=url, release_id="release-n1",
-                  host="web-2"))
+        ok(
+            manage(
+                release_n1,
+                "safe_migrate",
+                "--mark-live",
+                url=url,
+                release_id="release-n1",
+                host="web-2",
+            )
+        )
         for old, new in pairs:
             assert differing(url, TABLE, old, new) == 0, (old, new)
 
@@ -114,12 +140,21 @@ def drive(
         release_n2 = new_release(tmp, "release-n2", release_n1)
         step(release_n2, changes, "contract", url)
         assert_quiet(release_n2, url)
-        refused = manage(release_n2, "safe_migrate", "--format", "json", url=url,
-                         release_id="release-n2", host="web-2")
+        refused = manage(
+            release_n2,
+            "safe_migrate",
+            "--format",
+            "json",
+            url=url,
+            release_id="release-n2",
+            host="web-2",
+        )
         assert refused.returncode == 1, refused.stdout + refused.stderr
         blocked = [
-            op for migration in json.loads(refused.stdout)["migrations"]
-            for op in migration["operations"] if op["verdict"] == "blocked"
+            op
+            for migration in json.loads(refused.stdout)["migrations"]
+            for op in migration["operations"]
+            if op["verdict"] == "blocked"
         ]
         assert [op["rule"] for op in blocked] == ["ZDT101"] * len(pairs)
         assert all(re.search(r"release-n\b", op["reason"]) for op in blocked), blocked
@@ -139,8 +174,9 @@ def drive(
         assert report["failures"] == []
         assert report["writes"] > 20, report["writes"]
     assert_values(url, old_report, [old for old, _new in pairs], [new for _old, new in pairs])
-    assert_values(url, new_report, [name.split(":")[0] for name in fields[1]],
-                  [new for _old, new in pairs])
+    assert_values(
+        url, new_report, [name.split(":")[0] for name in fields[1]], [new for _old, new in pairs]
+    )
 
 
 def assert_values(url: str, report: dict[str, object], names: list[str], cols: list[str]) -> None:

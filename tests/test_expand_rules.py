@@ -58,7 +58,9 @@ def unapplied_expand(check):  # type: ignore[no-untyped-def]
             recorder.record_applied("testapp", name)
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan([("testapp", "0001_initial")])
-        reports = analyse_plan(plan, loader=executor.loader, connection=connection, usage_check=check)
+        reports = analyse_plan(
+            plan, loader=executor.loader, connection=connection, usage_check=check
+        )
     return {op.operation: op.finding for report in reports for op in report.operations}
 
 

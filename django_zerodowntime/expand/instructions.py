@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.migrations.writer import MigrationWriter
 
-from django_zerodowntime.expand.target import Change, column_of
+from django_zerodowntime.expand.shadow import column_of
+from django_zerodowntime.expand.target import Change
 
 ROLLOUT = (
     "roll it out to every host (graceful_reload records each one; other deploy systems run "
@@ -31,7 +32,8 @@ def lines(change: Change, step: str, path: Path, batch_size: int) -> list[str]:
     models_py = f"{change.app_label}/models.py"
     head = [f"Wrote {path}: the {step} step of {what}.", ""]
     if step == "expand":
-        return head + [
+        return [
+            *head,
             f"Release N: change nothing in {models_py}.",
             f"The migration adds {new} (nullable, on the database only: makemigrations stays "
             f"quiet), triggers that keep {old} and {new} equal on every INSERT and UPDATE, "
@@ -44,35 +46,39 @@ def lines(change: Change, step: str, path: Path, batch_size: int) -> list[str]:
             f"     {change.command('switch')}",
         ]
     if step == "switch":
-        edit = [
+        return [
+            *head,
             f"Release N+1: in {models_py}, in class {change.model}, replace",
             f"    {change.old_name} = {field_code(change.old_field)}",
             "with",
             f"    {change.new_name} = {field_code(change.new_field)}",
-        ]
-        if change.kind == "rename":
-            edit.append(
-                f"and rename every use of `{change.old_name}` in your code (queries, forms, "
-                f"admin, templates) to `{change.new_name}`."
-            )
-        return head + edit + [
+            *(
+                [
+                    f"and rename every use of `{change.old_name}` in your code (queries, forms, "
+                    f"admin, templates) to `{change.new_name}`."
+                ]
+                if change.kind == "rename"
+                else []
+            ),
             "makemigrations then finds nothing to do: this migration holds that change "
-            f"(no SQL on {old}; {new} becomes NOT NULL if {old} is).",
+            f"(no SQL on {old}; {new} becomes NOT NULL if {old} is, on SQLite at the contract "
+            "step).",
             "",
             "Before the next step:",
             f"  1. Deploy this release and {ROLLOUT}. While it rolls out, release N still "
             f"writes {old} and the triggers copy every write both ways.",
             "  2. In the release after, run:",
             f"     {change.command('contract')}",
-            f"     safe_migrate refuses that step until the ledger shows that no running release "
-            f"uses {old}.",
+            "     safe_migrate refuses that step until the ledger shows that no running "
+            f"release uses {old}.",
         ]
-    return head + [
-        f"Release N+2: change nothing in {models_py} (it declares "
-        f"{change.new_name} since the switch).",
+    return [
+        *head,
+        f"Release N+2: change nothing in {models_py} (it declares {change.new_name} since "
+        "the switch).",
         f"The migration drops the triggers and {old}.",
         "",
         "Before it runs: every host must serve the switch release or a later one. "
-        f"safe_migrate refuses the drop until the ledger shows it "
+        "safe_migrate refuses the drop until the ledger shows it "
         "(`python manage.py safe_migrate --fleet` lists who runs what).",
     ]

@@ -19,6 +19,7 @@ from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
 
 from django_zerodowntime.expand import target
+from django_zerodowntime.expand.shadow import column_of
 from django_zerodowntime.expand.target import Change, bad_input
 from django_zerodowntime.operations import (
     AddShadowColumn,
@@ -85,14 +86,22 @@ def resolve(loader: MigrationLoader, request: Request) -> Change:
         )
     state = target.model_state(loader, app_label, model)
     old = target.check_field(app_label, state, field_name)
-    columns = {target.column_of(n, f): n for n, f in state.fields.items()}
+    columns = {column_of(n, f): n for n, f in state.fields.items()}
     if request.kind == "rename":
         new_name, new = renamed(request, state, old, field_name, columns)
     else:
         new_name, new = retyped(request, state, old, field_name, columns)
     return Change(
-        request.kind, app_label, state.name, state.name_lower, table_of(loader, app_label, state),
-        field_name, old.clone(), new_name, new, request.argument,
+        request.kind,
+        app_label,
+        state.name,
+        state.name_lower,
+        table_of(loader, app_label, state),
+        field_name,
+        old.clone(),
+        new_name,
+        new,
+        request.argument,
     )
 
 
@@ -100,7 +109,9 @@ def table_of(loader: MigrationLoader, app_label: str, state: Any) -> str:
     return str(loader.project_state().apps.get_model(app_label, state.name)._meta.db_table)
 
 
-def renamed(request: Request, state: Any, old: Any, name: str, columns: dict[str, str]) -> tuple[str, Any]:
+def renamed(
+    request: Request, state: Any, old: Any, name: str, columns: dict[str, str]
+) -> tuple[str, Any]:
     new_name, label = request.argument, f"{request.target}"
     if not target.valid_name(new_name):
         raise bad_input(f"{new_name!r} is not a valid field name for {label}")
@@ -114,7 +125,9 @@ def renamed(request: Request, state: Any, old: Any, name: str, columns: dict[str
     return new_name, old.clone()
 
 
-def retyped(request: Request, state: Any, old: Any, name: str, columns: dict[str, str]) -> tuple[str, Any]:
+def retyped(
+    request: Request, state: Any, old: Any, name: str, columns: dict[str, str]
+) -> tuple[str, Any]:
     new = target.parse_field(request.argument)
     label = request.target
     if new.primary_key or new.unique or new.db_index or new.is_relation:
@@ -126,7 +139,7 @@ def retyped(request: Request, state: Any, old: Any, name: str, columns: dict[str
         )
     if same_definition(old, new):
         raise bad_input(f"{label} already is {request.argument}: nothing to retype")
-    column = request.column or target.next_column(target.column_of(name, old), set(columns))
+    column = request.column or target.next_column(column_of(name, old), set(columns))
     if column in columns or not target.valid_name(column):
         raise bad_input(f"column {column!r} is taken or invalid on {state.name}: pass --column")
     *_, args, kwargs = new.deconstruct()
@@ -146,12 +159,14 @@ def same_definition(a: Any, b: Any) -> bool:
 def from_recorded(loader: MigrationLoader, request: Request, op: Any, app_label: str) -> Change:
     label = request.target
     if request.kind == "rename" and (op.new_name != request.argument or op.old_name == op.new_name):
+        was = f"rename to {op.new_name}" if op.old_name != op.new_name else "retype"
         raise bad_input(
-            f"the expand step of {label} was a {'rename to ' + op.new_name if op.old_name != op.new_name else 'retype'}"
-            f", not a rename to {request.argument!r}: pass the same arguments at every step"
+            f"the expand step of {label} was a {was}, not a rename to {request.argument!r}: "
+            "pass the same arguments at every step"
         )
     if request.kind == "retype" and (
-        op.old_name != op.new_name or not same_definition(op.new_field, target.parse_field(request.argument))
+        op.old_name != op.new_name
+        or not same_definition(op.new_field, target.parse_field(request.argument))
     ):
         raise bad_input(
             f"the expand step of {label} made it {describe_field(op.new_field)}, not "
@@ -165,8 +180,16 @@ def from_recorded(loader: MigrationLoader, request: Request, op: Any, app_label:
         raise bad_input(f"{app_label}.{op.model_name} is gone from the migrations")
     state = graph_state.models[app_label, model]
     return Change(
-        request.kind, app_label, state.name, state.name_lower, table_of(loader, app_label, state),
-        op.old_name, op.old_field.clone(), op.new_name, op.new_field.clone(), request.argument,
+        request.kind,
+        app_label,
+        state.name,
+        state.name_lower,
+        table_of(loader, app_label, state),
+        op.old_name,
+        op.old_field.clone(),
+        op.new_name,
+        op.new_field.clone(),
+        request.argument,
     )
 
 
@@ -179,8 +202,9 @@ def describe_field(field: Any) -> str:
 def done_steps(loader: MigrationLoader, change: Change) -> dict[str, str]:
     """step -> the migration that holds it, for the steps already written."""
     done: dict[str, str] = {}
-    old_column, new_column = target.column_of(change.old_name, change.old_field), target.column_of(
-        change.new_name, change.new_field
+    old_column, new_column = (
+        column_of(change.old_name, change.old_field),
+        column_of(change.new_name, change.new_field),
     )
     for name, operation in pair_operations(loader, change.app_label):
         for step, marker in MARKERS.items():
@@ -197,7 +221,9 @@ def check_order(change: Change, done: dict[str, str], step: str) -> None:
     if step in done:
         following = STEPS[STEPS.index(step) + 1 :]
         after = f"; next: --step {following[0]}" if following else "; nothing is left to do"
-        raise bad_input(f"the {step} step of {change.label} is already written in {done[step]}{after}")
+        raise bad_input(
+            f"the {step} step of {change.label} is already written in {done[step]}{after}"
+        )
     previous = STEPS[STEPS.index(step) - 1] if step != "expand" else None
     if previous and previous not in done:
         raise bad_input(
@@ -210,12 +236,20 @@ def operations(change: Change, step: str, batch_size: int) -> tuple[list[Any], b
     """The step's operations and whether its migration is atomic."""
     kw = change.operation_kwargs()
     if step == "expand":
-        return [AddShadowColumn(**kw), SyncColumns(**kw), CopyToNewColumn(**kw, batch_size=batch_size)], False
+        return [
+            AddShadowColumn(**kw),
+            SyncColumns(**kw),
+            CopyToNewColumn(**kw, batch_size=batch_size),
+        ], False
     if step == "switch":
         if change.kind == "rename":
-            state_op: Any = migrations.RenameField(change.model_name, change.old_name, change.new_name)
+            state_op: Any = migrations.RenameField(
+                change.model_name, change.old_name, change.new_name
+            )
         else:
-            state_op = migrations.AlterField(change.model_name, change.new_name, change.new_field.clone())
+            state_op = migrations.AlterField(
+                change.model_name, change.new_name, change.new_field.clone()
+            )
         together = migrations.SeparateDatabaseAndState(
             database_operations=[SetNewColumnNotNull(**kw)], state_operations=[state_op]
         )

@@ -51,7 +51,10 @@ def shadow(op: Any, app_label: str, state: Any, connection: Any) -> Shadow:
     state = state.clone()
     key = (app_label, op.model_name.lower())
     model_state = state.models[key]
-    old_column, new_column = column_of(op.old_name, op.old_field), column_of(op.new_name, op.new_field)
+    old_column, new_column = (
+        column_of(op.old_name, op.old_field),
+        column_of(op.new_name, op.new_field),
+    )
     columns = {column_of(name, field): name for name, field in model_state.fields.items()}
     if old_column not in columns:
         model_state.fields["zdt_old_" + old_column] = nullable_copy(op.old_field, old_column)

@@ -48,12 +48,18 @@ def set_null(schema_editor: Any, table: str, column: str, null: bool) -> None:
 
 def changed_definition(create: str, table: str, temporary: str, column: str, null: bool) -> str:
     """The CREATE TABLE statement of ``temporary``: ``table``'s, with ``column`` (NOT) NULL."""
-    head = re.match(rf'CREATE TABLE (?:IF NOT EXISTS )?(?:"{re.escape(table)}"|{re.escape(table)})\s*\(', create, re.I)
+    head = re.match(
+        rf'CREATE TABLE (?:IF NOT EXISTS )?(?:"{re.escape(table)}"|{re.escape(table)})\s*\(',
+        create,
+        re.I,
+    )
     if head is None:
         raise RemakeError(f"cannot read the definition of {table!r}: {create[:80]}")
     body = create[head.end() :]
     pattern = re.compile(rf'("{re.escape(column)}"\s[^,]*?)\b(NOT NULL|NULL)\b', re.I)
-    changed, count = pattern.subn(lambda m: m.group(1) + ("NULL" if null else "NOT NULL"), body, count=1)
+    changed, count = pattern.subn(
+        lambda m: m.group(1) + ("NULL" if null else "NOT NULL"), body, count=1
+    )
     if count != 1:
         raise RemakeError(f"cannot find the nullability of {table}.{column} in: {create[:120]}")
     return f'CREATE TABLE "{temporary}" (' + changed

@@ -17,7 +17,6 @@ from django.db import models
 from django.db.migrations.loader import MigrationLoader
 
 from django_zerodowntime.errors import ExitError
-from django_zerodowntime.expand.shadow import column_of
 
 
 class ExitCode(enum.IntEnum):
@@ -73,9 +72,10 @@ def model_state(loader: MigrationLoader, app_label: str, model: str) -> Any:
     state = loader.project_state()
     found = state.models.get((app_label, model.lower()))
     if found is None:
+        known = ", ".join(sorted(m.name for (a, _), m in state.models.items() if a == app_label))
         raise bad_input(
             f"the migrations of {app_label} have no model {model!r}: run makemigrations first, "
-            f"or check the name (models: {', '.join(sorted(m for a, m in state.models if a == app_label))})"
+            f"or check the name (models: {known})"
         )
     return found
 
@@ -127,7 +127,10 @@ def parse_field(expression: str) -> Any:
             raise ValueError("not a call")
         func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if isinstance(func, ast.Attribute) and ast.unparse(func.value) not in ("models", "django.db.models"):
+        if isinstance(func, ast.Attribute) and ast.unparse(func.value) not in (
+            "models",
+            "django.db.models",
+        ):
             raise ValueError(f"{ast.unparse(func.value)} is not models")
         cls = getattr(models, name, None)
         if not (isinstance(cls, type) and issubclass(cls, models.Field)):
@@ -137,13 +140,18 @@ def parse_field(expression: str) -> Any:
         return cls(*args, **kwargs)
     except (SyntaxError, ValueError, TypeError) as error:
         raise bad_input(
-            f"{expression!r} is not a field expression like \"models.BigIntegerField()\" "
+            f'{expression!r} is not a field expression like "models.BigIntegerField()" '
             f"with literal arguments ({error})"
         ) from None
 
 
 def valid_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name) and "__" not in name and not name.endswith("_")
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and "__" not in name
+        and not name.endswith("_")
+    )
 
 
 def next_column(column: str, taken: set[str]) -> str:

@@ -20,9 +20,7 @@ def migration_name(loader: MigrationLoader, change: Change, step: str, name: str
         for app, migration in loader.disk_migrations
         if app == change.app_label
     ]
-    suffix = name or "_".join(
-        [step, change.model_name, change.old_name, column_suffix(change)]
-    )
+    suffix = name or "_".join([step, change.model_name, change.old_name, column_suffix(change)])
     if not suffix.isidentifier():
         raise bad_input(f"--name {suffix!r} is not a valid migration name (letters, digits, _)")
     return f"{max(numbers, default=0) + 1:04d}_{suffix}"
@@ -40,13 +38,14 @@ def leaf(loader: MigrationLoader, app_label: str) -> tuple[str, str]:
             f"{app_label} has {len(leaves)} leaf migrations ({names}): "
             "run `python manage.py makemigrations --merge` first"
         )
-    return leaves[0]
+    app, name = leaves[0]
+    return str(app), str(name)
 
 
 def write(
     loader: MigrationLoader, change: Change, name: str, operations: list[Any], atomic: bool
 ) -> Path:
-    migration = migrations.Migration(name, change.app_label)
+    migration: Any = migrations.Migration(name, change.app_label)
     migration.dependencies = [leaf(loader, change.app_label)]
     migration.operations = operations
     migration.atomic = atomic

@@ -216,7 +216,9 @@ class Backfill(Operation):
             rows += written
             batches += 1
             for observer in list(_observers):
-                observer.committed(Batch(batch.label, batch.index, pks[0], pks[-1], written, seconds))
+                observer.committed(
+                    Batch(batch.label, batch.index, pks[0], pks[-1], written, seconds)
+                )
             after = pks[-1]
             progress.show(rows, batches, fraction(first, last, after))
             if self.pause:
@@ -257,7 +259,7 @@ class Backfill(Operation):
         return len(objects)
 
     def failing_row(self, model: Any, connection: Any, pks: list[Any], todo: Q, source: Any) -> Any:
-        """The first key of the batch whose row alone cannot be written (None if none alone fails)."""
+        """The first key of the batch whose row alone cannot be written (None if none does)."""
         for pk in pks:
             try:
                 with transaction.atomic(using=connection.alias):
@@ -307,4 +309,3 @@ def fraction(first: Any, last: Any, at: Any) -> float:
         return max(0.0, min(1.0, (at - first) / (last - first))) if last != first else 1.0
     except TypeError:  # keys that do not subtract (strings, UUIDs): no fraction
         return 0.0
-

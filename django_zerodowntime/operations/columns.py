@@ -102,7 +102,9 @@ class AddShadowColumn(ColumnPairOperation):
 
     step = "expand"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         from django_zerodowntime.expand.shadow import needs_relaxing
 
         shadow = self.shadow(app_label, from_state, schema_editor)
@@ -115,7 +117,9 @@ class AddShadowColumn(ColumnPairOperation):
             with sqlite_transaction(schema_editor):
                 sqlite.set_null(schema_editor, shadow.pair.table, shadow.pair.old, null=True)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, to_state, schema_editor)
         if self.migrates(schema_editor, shadow.model):
             schema_editor.remove_field(shadow.model, shadow.new)
@@ -128,12 +132,16 @@ class SyncColumns(ColumnPairOperation):
 
     step = "expand"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, from_state, schema_editor)
         if self.migrates(schema_editor, shadow.model):
             self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, to_state, schema_editor)
         if self.migrates(schema_editor, shadow.model):
             self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=False))
@@ -179,12 +187,16 @@ class CopyToNewColumn(ColumnPairOperation, Backfill):
         old, new = self.columns()
         return f"Copy {self.model_name}.{old} into {new} in batches of {self.batch_size}"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         self.current = self.shadow(app_label, from_state, schema_editor)
         self.name = self.current.new.name
         self.fill(app_label, schema_editor, from_state, None)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         pass  # the new column is dropped by unapplying AddShadowColumn
 
     def target_model(self, app_label: str, state: Any, connection: Any) -> Any:
@@ -201,9 +213,7 @@ class CopyToNewColumn(ColumnPairOperation, Backfill):
     def update(self, model: Any, connection: Any, pks: list[Any], todo: Q, source: Any) -> int:
         manager = model._base_manager.db_manager(connection.alias)
         old = self.current.old.name
-        written = int(
-            manager.filter(todo, pk__gte=pks[0], pk__lte=pks[-1]).update(**{old: F(old)})
-        )
+        written = int(manager.filter(todo, pk__gte=pks[0], pk__lte=pks[-1]).update(**{old: F(old)}))
         if self.current.pair.retyped:
             self.check_converted(model, connection, pks)
         return written
@@ -241,10 +251,14 @@ class SetNewColumnNotNull(ColumnPairOperation):
 
     step = "switch"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         self.change(app_label, schema_editor, from_state, null=False)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         self.change(app_label, schema_editor, to_state, null=True)
 
     def change(self, app_label: str, schema_editor: Any, state: Any, null: bool) -> None:
@@ -262,7 +276,10 @@ class SetNewColumnNotNull(ColumnPairOperation):
         target.model = shadow.model
         definition = str(schema_editor.column_sql(shadow.model, target)[0])
         change = triggers.not_null if not null else triggers.drop_not_null
-        self.run(schema_editor, change(shadow.pair, connection.vendor, connection.ops.quote_name, definition))
+        self.run(
+            schema_editor,
+            change(shadow.pair, connection.vendor, connection.ops.quote_name, definition),
+        )
 
 
 class DropSync(ColumnPairOperation):
@@ -271,12 +288,16 @@ class DropSync(ColumnPairOperation):
 
     __module__ = "django_zerodowntime.operations"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, from_state, schema_editor)
         if self.migrates(schema_editor, shadow.model):
             self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=False))
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, to_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
             return
@@ -298,7 +319,9 @@ class DropOldColumn(ColumnPairOperation):
 
     step = "contract"
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         shadow = self.shadow(app_label, from_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
             return
@@ -318,7 +341,9 @@ class DropOldColumn(ColumnPairOperation):
             schema_editor.remove_field(shadow.model, shadow.old)
             self.sqlite_not_null(app_label, schema_editor, from_state, null=False)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         """The old column back (nullable), the triggers back, then its values from the new one."""
         shadow = self.shadow(app_label, to_state, schema_editor)
         if not self.migrates(schema_editor, shadow.model):
@@ -332,7 +357,10 @@ class DropOldColumn(ColumnPairOperation):
         if shadow.pair.retyped:
             source = Cast(F(new), output_field=self.old_field)
         refill = Backfill(
-            self.model_name, old, source, only=Q(**{f"{old}__isnull": True, f"{new}__isnull": False})
+            self.model_name,
+            old,
+            source,
+            only=Q(**{f"{old}__isnull": True, f"{new}__isnull": False}),
         )
         refill.run_batches(shadow.model, schema_editor.connection, source)
 

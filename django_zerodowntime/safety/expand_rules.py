@@ -76,7 +76,8 @@ def backfill(step: Step) -> list[Finding]:
 
 
 def _column(model: ModelClass, name: str) -> str:
-    return str(model._meta.get_field(name).column)
+    field: Any = model._meta.get_field(name)
+    return str(field.column)
 
 
 def add_shadow_column(step: Step) -> list[Finding]:
@@ -129,7 +130,11 @@ def drop_sync(step: Step) -> list[Finding]:
     table, old, new = names(step)
     who = None if step.is_fresh(table, old) else step.usage_check(Usage(table, old))
     if who is None:
-        return [safe(f"drops the triggers copying {table}.{old} to {new}; no running release uses {old}")]
+        return [
+            safe(
+                f"drops the triggers copying {table}.{old} to {new}; no running release uses {old}"
+            )
+        ]
     return [
         blocked(
             "ZDT507",

@@ -193,7 +193,9 @@ KINDS: dict[str, Kind] = {
     ),
     PG + "ValidateConstraint": Kind(model_rules.metadata, State.NONE, Routing.RULE, inverse.itself),
     PG + "CreateExtension": Kind(model_rules.extension, State.NONE, Routing.RULE),
-    ZDT + "Backfill": Kind(expand_rules.backfill, State.NONE, Routing.FIELD, inverse.itself, ddl=False),
+    ZDT + "Backfill": Kind(
+        expand_rules.backfill, State.NONE, Routing.FIELD, inverse.itself, ddl=False
+    ),
     ZDT + "AddShadowColumn": _pair(expand_rules.add_shadow_column, _swapped("DropOldColumn")),
     ZDT + "SyncColumns": _pair(expand_rules.sync_columns, _swapped("DropSync")),
     ZDT + "CopyToNewColumn": _pair(expand_rules.backfill, inverse.itself, ddl=False),

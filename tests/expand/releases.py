@@ -68,7 +68,9 @@ def apply_printed_edit(release: Path, printed: str) -> tuple[str, str]:
     old_line, new_line = match.groups()
     models_py = release / "catalog" / "models.py"
     name = old_line.split(" = ", 1)[0]
-    text, count = re.subn(rf"^    {name} = .*$", "    " + new_line, models_py.read_text(), flags=re.M)
+    text, count = re.subn(
+        rf"^    {name} = .*$", "    " + new_line, models_py.read_text(), flags=re.M
+    )
     assert count == 1, (name, text)
     models_py.write_text(text)
     return old_line, new_line
@@ -82,8 +84,15 @@ class Writer:
         self.report_file = tmp / f"report-{role}.json"
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "tests.expand.writer", role, *fields,
-                "--stop", str(self.stop_file), "--report", str(self.report_file),
+                sys.executable,
+                "-m",
+                "tests.expand.writer",
+                role,
+                *fields,
+                "--stop",
+                str(self.stop_file),
+                "--report",
+                str(self.report_file),
             ],
             cwd=ROOT,
             env=env(release, url, "writer"),

@@ -68,7 +68,9 @@ def main() -> None:
                 written[pk] = new
             elif step == 3:
                 pk = rng.choice(list(written))
-                shouted = {k: v.upper() if isinstance(v, str) else v for k, v in written[pk].items()}
+                shouted = {
+                    k: v.upper() if isinstance(v, str) else v for k, v in written[pk].items()
+                }
                 Item.objects.filter(pk=pk).update(**shouted)
                 written[pk] = shouted
             else:

@@ -7,4 +7,4 @@ class Item(models.Model):
     title = models.CharField(max_length=200)
     views = models.IntegerField(default=0)
     note = models.CharField(max_length=100, default="")
-    sku = models.CharField(max_length=20, null=True, unique=True)
+    sku = models.CharField(max_length=20, null=True, unique=True)  # noqa: DJ001

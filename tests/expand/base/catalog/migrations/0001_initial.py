@@ -4,21 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('views', models.IntegerField(default=0)),
-                ('note', models.CharField(default='', max_length=100)),
-                ('sku', models.CharField(max_length=20, null=True, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("views", models.IntegerField(default=0)),
+                ("note", models.CharField(default="", max_length=100)),
+                ("sku", models.CharField(max_length=20, null=True, unique=True)),
             ],
         ),
     ]
