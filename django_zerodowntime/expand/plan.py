@@ -6,12 +6,11 @@
   AlterField) with no SQL, and the new column NOT NULL if the old one was.
 - contract (release N+2): the triggers and the old column go.
 
-Which steps exist is read from the operations in the app's migration files.
+Which steps exist is read from the app's migration files (``history.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,19 +18,18 @@ from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
 
 from django_zerodowntime.expand import target
+from django_zerodowntime.expand.history import STEPS, recorded_expand
 from django_zerodowntime.expand.shadow import column_of
 from django_zerodowntime.expand.target import Change, bad_input
 from django_zerodowntime.operations import (
     AddShadowColumn,
-    ColumnPairOperation,
     CopyToNewColumn,
     DropOldColumn,
     SetNewColumnNotNull,
     SyncColumns,
 )
 
-STEPS = ("expand", "switch", "contract")
-MARKERS = {"expand": SyncColumns, "switch": SetNewColumnNotNull, "contract": DropOldColumn}
+__all__ = ["STEPS", "Request", "operations", "resolve"]
 IGNORED_KWARGS = ("db_column", "null")
 
 
@@ -45,30 +43,6 @@ class Request:
     column: str | None = None  # retype: the new column's name
     batch_size: int = 1000
     database: str = "default"
-
-
-def pair_operations(loader: MigrationLoader, app_label: str) -> Iterator[tuple[str, Any]]:
-    """(migration name, operation) for every column-pair operation in the app's files."""
-    for (app, name), migration in sorted(loader.disk_migrations.items()):
-        if app != app_label:
-            continue
-        pending = list(migration.operations)
-        while pending:
-            operation = pending.pop(0)
-            pending += list(getattr(operation, "database_operations", ()))
-            if isinstance(operation, ColumnPairOperation):
-                yield name, operation
-
-
-def recorded_expand(loader: MigrationLoader, app_label: str, model: str, field: str) -> Any:
-    for _name, operation in pair_operations(loader, app_label):
-        if (
-            isinstance(operation, SyncColumns)
-            and operation.model_name.lower() == model.lower()
-            and operation.old_name == field
-        ):
-            return operation
-    return None
 
 
 def resolve(loader: MigrationLoader, request: Request) -> Change:
@@ -197,39 +171,6 @@ def describe_field(field: Any) -> str:
     from django.db.migrations.writer import MigrationWriter
 
     return str(MigrationWriter.serialize(field)[0])
-
-
-def done_steps(loader: MigrationLoader, change: Change) -> dict[str, str]:
-    """step -> the migration that holds it, for the steps already written."""
-    done: dict[str, str] = {}
-    old_column, new_column = (
-        column_of(change.old_name, change.old_field),
-        column_of(change.new_name, change.new_field),
-    )
-    for name, operation in pair_operations(loader, change.app_label):
-        for step, marker in MARKERS.items():
-            if (
-                isinstance(operation, marker)
-                and operation.model_name.lower() == change.model_name
-                and operation.columns() == (old_column, new_column)
-            ):
-                done.setdefault(step, name)
-    return done
-
-
-def check_order(change: Change, done: dict[str, str], step: str) -> None:
-    if step in done:
-        following = STEPS[STEPS.index(step) + 1 :]
-        after = f"; next: --step {following[0]}" if following else "; nothing is left to do"
-        raise bad_input(
-            f"the {step} step of {change.label} is already written in {done[step]}{after}"
-        )
-    previous = STEPS[STEPS.index(step) - 1] if step != "expand" else None
-    if previous and previous not in done:
-        raise bad_input(
-            f"the {step} step of {change.label} comes after the {previous} step, which is not "
-            f"written yet: run `{change.command(previous)}` first, in its own release"
-        )
 
 
 def operations(change: Change, step: str, batch_size: int) -> tuple[list[Any], bool]:

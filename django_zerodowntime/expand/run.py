@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
-from django_zerodowntime.expand import instructions, plan, writer
+from django_zerodowntime.expand import history, instructions, plan, writer
 from django_zerodowntime.expand.plan import Request
 from django_zerodowntime.expand.target import bad_input
 
@@ -43,7 +43,7 @@ def expand_contract(request: Request) -> Written:
     check_request(request)
     loader = MigrationLoader(None, ignore_no_migrations=True)
     change = plan.resolve(loader, request)
-    plan.check_order(change, plan.done_steps(loader, change), request.step)
+    history.check_order(change, history.done_steps(loader, change), request.step)
     operations, atomic = plan.operations(change, request.step, request.batch_size)
     name = writer.migration_name(loader, change, request.step, request.name)
     writer.leaf(loader, change.app_label)  # refuse before writing anything

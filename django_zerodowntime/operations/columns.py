@@ -169,7 +169,7 @@ class CopyToNewColumn(ColumnPairOperation, Backfill):
         new_name: str,
         new_field: Any,
         batch_size: int = 1000,
-        pause: float = 0.0,
+        pause: float | None = None,
     ) -> None:
         ColumnPairOperation.__init__(self, model_name, old_name, old_field, new_name, new_field)
         Backfill.__init__(self, model_name, new_name, None, batch_size=batch_size, pause=pause)
@@ -179,7 +179,7 @@ class CopyToNewColumn(ColumnPairOperation, Backfill):
         kwargs = self.pair_kwargs()
         if self.batch_size != 1000:
             kwargs["batch_size"] = self.batch_size
-        if self.pause:
+        if self.pause is not None:
             kwargs["pause"] = self.pause
         return type(self).__qualname__, [], kwargs
 
