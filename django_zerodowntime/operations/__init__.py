@@ -16,12 +16,11 @@ from django_zerodowntime.operations.backfill import (
 from django_zerodowntime.operations.columns import (
     AddShadowColumn,
     ColumnPairOperation,
-    CopyToNewColumn,
-    DropOldColumn,
     DropSync,
-    SetNewColumnNotNull,
     SyncColumns,
 )
+from django_zerodowntime.operations.copy_rows import CopyToNewColumn
+from django_zerodowntime.operations.finish import DropOldColumn, SetNewColumnNotNull
 
 __all__ = [
     "AddShadowColumn",

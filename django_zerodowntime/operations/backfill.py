@@ -14,74 +14,28 @@ migrations): it imports Django only, never the migration analysis.
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import DatabaseError, router, transaction
 from django.db.migrations.operations.base import Operation
 from django.db.models import BooleanField, F, Func, Q, Value
 
+from django_zerodowntime.operations.batches import (
+    Batch,
+    BatchObserver,
+    Progress,
+    _observers,
+    fraction,
+    key_range,
+    observe_batches,
+)
+
+__all__ = ["Backfill", "BackfillError", "Batch", "BatchObserver", "observe_batches"]
+
 
 class BackfillError(RuntimeError):
     """A batch could not be written; the message names the row and what to do."""
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One batch, as observers see it (``seconds``: how long its transaction held its locks)."""
-
-    label: str  # app.Model.field
-    index: int
-    first_pk: Any
-    last_pk: Any
-    rows: int
-    seconds: float = 0.0
-
-
-class BatchObserver(Protocol):
-    """Told about every batch: ``--rehearse`` reads the locks a batch holds before it commits."""
-
-    def before_commit(self, batch: Batch, connection: Any) -> None: ...
-
-    def committed(self, batch: Batch) -> None: ...
-
-
-_observers: list[BatchObserver] = []
-
-
-@contextmanager
-def observe_batches(observer: BatchObserver) -> Iterator[None]:
-    """Tell ``observer`` about every batch any Backfill runs inside this block."""
-    _observers.append(observer)
-    try:
-        yield
-    finally:
-        _observers.remove(observer)
-
-
-class Progress:
-    """One line, rewritten in place, on a terminal; nothing when stderr is not one."""
-
-    def __init__(self, label: str, enabled: bool | None) -> None:
-        self.label = label
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.started = self.shown = time.monotonic()
-
-    def show(self, rows: int, batches: int, fraction: float, done: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or (not done and now - self.shown < 0.5):
-            return
-        self.shown = now
-        rate = rows / max(now - self.started, 1e-9)
-        sys.stderr.write(
-            f"\r  Backfill {self.label}: {rows:,} rows in {batches:,} batches, "
-            f"{fraction:.0%} of the keys, {rate:,.0f} rows/s" + ("\n" if done else "")
-        )
-        sys.stderr.flush()
 
 
 class Backfill(Operation):
@@ -303,17 +257,3 @@ def default_pause(connection: Any) -> float:
 
 def as_expression(source: Any) -> Any:
     return source if hasattr(source, "resolve_expression") else Value(source)
-
-
-def key_range(manager: Any) -> tuple[Any, Any]:
-    """The smallest and largest primary key now (for the progress line only)."""
-    first = manager.order_by("pk").values_list("pk", flat=True).first()
-    last = manager.order_by("-pk").values_list("pk", flat=True).first()
-    return first, last
-
-
-def fraction(first: Any, last: Any, at: Any) -> float:
-    try:
-        return max(0.0, min(1.0, (at - first) / (last - first))) if last != first else 1.0
-    except TypeError:  # keys that do not subtract (strings, UUIDs): no fraction
-        return 0.0

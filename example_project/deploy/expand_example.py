@@ -89,8 +89,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/_expand/ differs")
     options = parser.parse_args()
     files = generate()
-    stale = [name for name, text in files.items() if not (OUT / name).exists()
-             or (OUT / name).read_text() != text]
+    stale = [
+        name
+        for name, text in files.items()
+        if not (OUT / name).exists() or (OUT / name).read_text() != text
+    ]
     if options.check:
         for name in stale:
             print(f"docs/_expand/{name} differs from a fresh run: run {sys.argv[0]}")
