@@ -9,6 +9,10 @@ Each command runs in a fresh process (as a deploy script would run it);
 rounds alternate so machine noise hits both sides. Prints a table of median
 wall and CPU times and ratios.
 Usage: ``python bench/safe_migrate.py [--rounds N] [--lint-rounds N]``.
+
+Second workload (``--workload real``, default both): the real migration history
+of wagtail, django-oscar, django-allauth and django-guardian, in
+``bench/safe_migrate_real.py``.
 """
 
 from __future__ import annotations
@@ -160,12 +164,36 @@ for index in range({apps}):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workload",
+        choices=["synthetic", "real", "both"],
+        default="both",
+        help="the generated project, the real history of bench/real_history, or both",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the no-op comparison")
     parser.add_argument(
         "--lint-rounds", type=int, default=1, help="rounds of --check vs lintmigrations (slow)"
     )
+    parser.add_argument("--real-rounds", type=int, default=5, help="rounds on the real history")
+    parser.add_argument(
+        "--real-lint-rounds", type=int, default=3, help="of which with lintmigrations (slow)"
+    )
+    parser.add_argument(
+        "--write-golden",
+        action="store_true",
+        help="rewrite bench/real_history/golden/ from this code instead of comparing with it",
+    )
     options = parser.parse_args()
-    rounds, lint_rounds = options.rounds, options.lint_rounds
+    if options.workload in ("real", "both"):
+        sys.path.insert(0, str(ROOT / "bench"))
+        import safe_migrate_real
+
+        safe_migrate_real.main(options.real_rounds, options.real_lint_rounds, options.write_golden)
+    if options.workload in ("synthetic", "both"):
+        synthetic(options.rounds, options.lint_rounds)
+
+
+def synthetic(rounds: int, lint_rounds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="zdt-bench-") as tmp:
         base = Path(tmp)
         generate(base)
