@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
                 ("buyer", models.ForeignKey("people.Person", models.CASCADE)),
                 ("product", models.ForeignKey("catalog.Product", models.CASCADE)),
                 ("team", models.ForeignKey("people.Team", models.CASCADE, null=True)),
+                # An M2M table named after a model another app renames (people.Team).
+                ("watchers", models.ManyToManyField("people.Team", related_name="watched")),
             ],
         ),
     ]
