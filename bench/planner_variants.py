@@ -21,8 +21,15 @@ Variants (combine with ``+``):
   constraints, ordering, unique_together...) reuses the model class rendered
   before it instead of rendering again.
 
+- ``fields``: a field is looked up among the model's forward fields
+  (``_meta.fields``, ``_meta.many_to_many``) instead of ``get_fields(include_hidden=True)``,
+  which builds the reverse-relation tree of the whole rendered group;
+- ``unrendered``: whether an AlterField runs DDL (``describe.changes_schema``) is
+  decided on the two ModelStates' Field objects, without rendering either model.
+
 These patches copy internals of today's states.py and will break once stage 2
 restructures it: they are measurements, not code to keep.
+Writes its table to bench/results/planner_variants.md.
 Usage: ``.venv-bench/bin/python bench/planner_variants.py [--rounds N] VARIANT...``.
 """
 
@@ -41,10 +48,22 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULT = ROOT / "bench" / "results" / "planner_variants.md"
 HISTORIES = {
     "real": (ROOT / "bench" / "real_history", "bench_settings", "BENCH_DATABASE"),
     "golden": (ROOT, "tests.golden_history.settings", "GOLDEN_DATABASE"),
 }
+DEFAULT_VARIANTS = [
+    "base",
+    "small",
+    "reuse",
+    "fields",
+    "unrendered",
+    "small+reuse",
+    "small+reuse+fields+unrendered",
+    "local",
+    "local+reuse+fields+unrendered",
+]
 OPTIONS_ONLY = {
     "AlterModelOptions",
     "AlterModelManagers",
@@ -112,6 +131,41 @@ def patch(variant: str) -> None:
                 del self.group
 
         states.Renders.model = model  # type: ignore[method-assign]
+    if "fields" in variant.split("+"):
+        from django_zerodowntime.safety import describe, field_rules, identity
+
+        def forward_field(model: Any, name: str) -> Any:
+            if model is None:
+                return None
+            for field in (*model._meta.fields, *model._meta.many_to_many):
+                if field.name == name and not field.auto_created:
+                    return field
+            return None
+
+        for module in (identity, describe, field_rules):
+            module.model_field = forward_field  # type: ignore[attr-defined]
+    if "unrendered" in variant.split("+"):
+        from django_zerodowntime.safety import columns, describe
+
+        runs_ddl = describe.runs_ddl
+
+        def unrendered_ddl(step: Any) -> bool:
+            op = step.operation
+            if type(op).__name__ != "AlterField":
+                return runs_ddl(step)
+            key = (step.app_label, op.model_name_lower)
+            old_state, new_state = step.before.models.get(key), step.after.models.get(key)
+            if old_state is None or new_state is None:
+                return True
+            old, new = old_state.fields.get(op.name), new_state.fields.get(op.name)
+            if old is None or new is None:
+                return True
+            old, new = old.clone(), new.clone()
+            old.set_attributes_from_name(op.name)
+            new.set_attributes_from_name(op.name)
+            return not columns.metadata_only(old, new)
+
+        describe.runs_ddl = unrendered_ddl  # type: ignore[attr-defined]
     if "reuse" in variant.split("+"):
         advance = states.advance
 
@@ -205,27 +259,37 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("variants", nargs="*", default=["base", "small", "reuse", "small+reuse"])
+    parser.add_argument("variants", nargs="*", default=DEFAULT_VARIANTS)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zdt-variants-") as tmp:
         databases = {"real": Path(tmp) / "real.sqlite3", "golden": Path(tmp) / "golden.sqlite3"}
         prepare_golden(databases["golden"])
-        print(
+        lines = [
+            f"Planner variants (bench/planner_variants.py, {options.rounds} rounds, alternating; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the start)",
+            "",
             "| variant | real: CPU after django.setup() (median) "
-            "| real: report | golden_history: report |"
-        )
-        print("|---|---:|---|---|")
+            "| real: report | golden_history: report |",
+            "|---|---:|---|---|",
+        ]
+        print("\n".join(lines), flush=True)
+        cpu: dict[str, list[float]] = {variant: [] for variant in options.variants}
+        outcomes: dict[str, dict[str, Any]] = {}
+        for _ in range(options.rounds):  # alternate variants so load hits each alike
+            for variant in options.variants:
+                outcomes[variant] = run("real", variant, databases["real"])
+                cpu[variant].append(outcomes[variant]["cpu"])
         for variant in options.variants:
-            cpu, outcome = [], {}
-            for _ in range(options.rounds):
-                outcome = run("real", variant, databases["real"])
-                cpu.append(outcome["cpu"])
             golden = run("golden", variant, databases["golden"])
-            print(
-                f"| {variant} | {statistics.median(cpu):.2f} s | {verdict(outcome)} "
-                f"| {verdict(golden)} |",
-                flush=True,
+            line = (
+                f"| {variant} | {statistics.median(cpu[variant]):.2f} s "
+                f"| {verdict(outcomes[variant])} | {verdict(golden)} |"
             )
+            lines.append(line)
+            print(line, flush=True)
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text("\n".join(lines) + "\n")
+    print(f"wrote {RESULT.relative_to(ROOT)}")
 
 
 def verdict(outcome: dict[str, Any]) -> str:
