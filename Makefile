@@ -79,11 +79,13 @@ docs: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python example_project/deploy/demo.py
 
+# Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_BIN)/python bench/health.py
 	$(BENCH_BIN)/python bench/reload.py
 	$(BENCH_BIN)/python bench/safe_migrate.py
 	$(BENCH_BIN)/python bench/deploy.py
+	$(BENCH_BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
