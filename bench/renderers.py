@@ -467,6 +467,7 @@ def safe_migrate_real(result: dict[str, Any]) -> Rendered:
                 False,
             ),
         ]
+    )
 
 
 # --- backfill -------------------------------------------------------------------------------
@@ -510,9 +511,9 @@ def backfill(result: dict[str, Any]) -> Rendered:
             "vendor",
             f"fill of {some['rows']:,} rows",
             "rows/s",
-            "longest lock (one transaction)",
-            "worst probe wait",
-            "probe p99 wait",
+            "longest lock, one transaction (1 round)",
+            "worst probe wait (1 round)",
+            "probe p99 wait (1 round)",
         ],
         rows,
         "llrrrr",
