@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.management.utils import run_formatters
 from django.db import migrations
 from django.db.migrations.autodetector import MigrationAutodetector
 from django.db.migrations.loader import MigrationLoader
@@ -55,4 +56,5 @@ def write(
         raise bad_input(f"{path} exists already: choose another --name")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(writer.as_string())
+    run_formatters([str(path)])  # black, when installed, as makemigrations does
     return path

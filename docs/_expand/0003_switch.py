@@ -1,31 +1,31 @@
-from django.db import migrations, models
-
 import django_zerodowntime.operations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     atomic = False
 
     dependencies = [
-        ("blog", "0002_expand_post_title_headline"),
+        ('blog', '0002_expand_post_title_headline'),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 django_zerodowntime.operations.SetNewColumnNotNull(
-                    model_name="post",
-                    old_name="title",
+                    model_name='post',
+                    old_name='title',
                     old_field=models.CharField(max_length=200),
-                    new_name="headline",
+                    new_name='headline',
                     new_field=models.CharField(max_length=200),
                 ),
             ],
             state_operations=[
                 migrations.RenameField(
-                    model_name="post",
-                    old_name="title",
-                    new_name="headline",
+                    model_name='post',
+                    old_name='title',
+                    new_name='headline',
                 ),
             ],
         ),
