@@ -7,11 +7,12 @@ migration files only, so SQLite stands in for every vendor here.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.expand.releases import manage, new_release, ok
+from tests.expand.releases import ROOT, manage, new_release, ok
 
 Result = object
 
@@ -135,3 +136,34 @@ def test_a_step_out_of_order_or_twice_is_refused(release: Path) -> None:
     assert other.returncode == 2
     assert "not a rename to 'heading'" in other.stderr
     assert migrations(release) == ["0001_initial.py", "0002_expand_item_title_headline.py"]
+
+
+def test_the_backfill_shows_progress_on_a_terminal_only(release: Path) -> None:
+    """Applied with stderr on a pseudo-terminal, the copy prints its progress line there."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.expand.releases import env
+
+    ok(command(release, "rename", "catalog.Item.title", "headline", "--step", "expand"))
+    url = f"sqlite:///{release}/db.sqlite3"
+    ok(manage(release, "migrate", "catalog", "0001", url=url, release_id="r"))
+    code = "from catalog.models import Item; Item.objects.bulk_create(Item() for _ in range(50))"
+    ok(manage(release, "shell", "-c", code, url=url, release_id="r"))
+    leader, follower = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "catalog"],
+        cwd=ROOT,
+        env=env(release, url, "r"),
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert result.returncode == 0, result.stdout
+    assert "Backfill catalog.Item title -> headline: 50 rows in 1 batches" in shown
+    assert "Backfill" not in result.stdout  # never on stdout, nor on a pipe
