@@ -15,6 +15,8 @@ migrations): it imports Django only, never the migration analysis.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DatabaseError, router, transaction
@@ -31,7 +33,14 @@ from django_zerodowntime.operations.batches import (
     observe_batches,
 )
 
-__all__ = ["Backfill", "BackfillError", "Batch", "BatchObserver", "observe_batches"]
+__all__ = [
+    "Backfill",
+    "BackfillError",
+    "Batch",
+    "BatchObserver",
+    "observe_batches",
+    "write_transaction",
+]
 
 
 class BackfillError(RuntimeError):
@@ -188,7 +197,7 @@ class Backfill(Operation):
         """Write one batch in its own transaction; (rows written, seconds it held its locks)."""
         started = time.perf_counter()
         try:
-            with transaction.atomic(using=connection.alias):
+            with write_transaction(connection):
                 written = self.update(model, connection, pks, todo, source)
                 done = Batch(batch.label, batch.index, batch.first_pk, batch.last_pk, written)
                 for observer in list(_observers):
@@ -218,7 +227,7 @@ class Backfill(Operation):
         """The first key of the batch whose row alone cannot be written (None if none does)."""
         for pk in pks:
             try:
-                with transaction.atomic(using=connection.alias):
+                with write_transaction(connection):
                     self.update(model, connection, [pk], todo, source)
                     transaction.set_rollback(True, using=connection.alias)
             except DatabaseError:
@@ -247,6 +256,28 @@ class Differs(Func):
             template="NOT (CAST(%(expressions)s AS BINARY))",
             **extra,
         )
+
+
+@contextmanager
+def write_transaction(connection: Any) -> Iterator[None]:
+    """A transaction that takes SQLite's write lock at BEGIN (IMMEDIATE), elsewhere ``atomic``.
+
+    A deferred SQLite transaction that reads, then writes, is refused at once
+    (SQLITE_BUSY, no waiting: waiting could deadlock) when another connection
+    wrote meanwhile; one that starts with the write lock waits its turn instead.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic(using=connection.alias):
+            yield
+        return
+    previous = connection.transaction_mode
+    connection.transaction_mode = "IMMEDIATE"  # read once, by the BEGIN atomic() sends now
+    try:
+        with transaction.atomic(using=connection.alias):
+            connection.transaction_mode = previous
+            yield
+    finally:
+        connection.transaction_mode = previous
 
 
 def default_pause(connection: Any) -> float:

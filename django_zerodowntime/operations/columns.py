@@ -12,15 +12,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.db import transaction
 from django.db.migrations.operations.base import Operation
+
+from django_zerodowntime.operations.backfill import write_transaction
 
 
 def sqlite_transaction(schema_editor: Any) -> Any:
     """One transaction around a SQLite remake (others wait on its lock, never see it half done);
     elsewhere nothing: MariaDB cannot roll DDL back, PostgreSQL's steps commit one by one."""
     if schema_editor.connection.vendor == "sqlite":
-        return transaction.atomic(using=schema_editor.connection.alias)
+        return write_transaction(schema_editor.connection)
     return contextlib.nullcontext()
 
 
