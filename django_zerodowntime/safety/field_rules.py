@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_zerodowntime.safety import columns, remedies
-from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
+from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     auto_through,
@@ -53,12 +53,14 @@ def add_field(step: Step) -> list[Finding]:
                 remedies.add_not_null(model, field, table, column),
             )
         )
-    if field.unique and callable(field.default) and not columns.has_db_default(field):
+    one_value = columns.one_value_for_every_row(field, step.connection) if field.unique else None
+    if one_value is not None:
         findings.append(
             blocked(
                 "ZDT203",
-                f"adds unique {table}.{column} with a callable default: Django computes it once "
-                "and writes that one value into every existing row, so the unique index fails",
+                f"adds unique {table}.{column} with a {one_value}: Django writes that one value "
+                "into every existing row, so building the unique index fails on a table with "
+                "two rows or more",
                 remedies.callable_unique(field, table, column),
             )
         )
@@ -205,6 +207,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
                 "ZDT206" if change == "shrink" else "ZDT205",
                 f"{what}: SQLite rebuilds {table} (it holds the write lock for the copy; SQLite "
                 "does not enforce lengths, so the old code keeps working)",
+                harm=Harm.LOCKS,
             )
         ]
     if change == "shrink":
