@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.oracle.process import OracleError, Release
-from bench.oracle.scratch import Server
 from bench.oracle.score import Row, score, side_by_side
+from bench.oracle.scratch import Server
 from bench.oracle.truth import ORACLE_HARMS, OracleRun, StepTruth, establish_truth
 
 

@@ -64,7 +64,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "sql_create_index": ALL,
     "sql_data": ALL,
     "sql_drop_column": ALL,
-    "sql_drop_table": ALL,
+    "sql_drop_table": ("postgresql", "mariadb"),  # DROP TABLE ... CASCADE
     "sql_unparsable": ALL,
     "unknown_quiet": ALL,
     "unknown_sql": ALL,

@@ -99,7 +99,9 @@ def side_by_side(verdicts: Mapping[str, Any], steps: Sequence[StepTruth]) -> lis
             by_index.setdefault(op["index"], []).append(op)
         for index, findings in by_index.items():
             step = truth.get((migration["app"], migration["name"], index))
-            predictions = tuple(Prediction(f["verdict"], f["rule"], f.get("harm")) for f in findings)
+            predictions = tuple(
+                Prediction(f["verdict"], f["rule"], f.get("harm")) for f in findings
+            )
             observed = set(step.harms) if step else set()
             reached = step is not None and step.reached
             rows.append(

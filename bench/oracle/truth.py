@@ -116,7 +116,9 @@ def walk(
             steps += [StepTruth(**rest, reached=False) for rest in plan[number + 1 :]]
             break
         now = old_code.request("exercise", seed=seed + number + 1)
-        broken = {c: e for c, e in now.items() if failed(e) and c in checks and not failed(checks[c])}
+        broken = {
+            c: e for c, e in now.items() if failed(e) and c in checks and not failed(checks[c])
+        }
         lost = [loss for loss in old_code.request("compare") if loss not in lost_before]
         harms = tuple(h for h, seen in ((BREAKS, broken), (LOSES, lost)) if seen)
         steps.append(StepTruth(**entry, harms=harms, broken=broken, lost=tuple(lost)))

@@ -181,7 +181,8 @@ class Worker:
             if not backwards
             for index, operation in enumerate(migration.operations)
         ]
-        self.state = executor._create_project_state(with_applied_migrations=True)
+        # The whole project state as migrate builds it (every applied migration).
+        self.state = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
         self.position = 0
         return [
             {
@@ -203,8 +204,8 @@ class Worker:
         migration, index, operation = self.steps[self.position]
         self.position += 1
         one = Migration(migration.name, migration.app_label)
-        one.operations = [operation]
-        one.atomic = migration.atomic
+        one.operations = [operation]  # type: ignore[misc]
+        one.atomic = migration.atomic  # type: ignore[misc]
         try:
             with connection.schema_editor(atomic=migration.atomic) as editor:
                 self.state = one.apply(self.state, editor)
@@ -338,7 +339,9 @@ def exercise_model(model: Any) -> Iterator[tuple[str, str | None]]:
     yield "delete", attempt(row.delete) if made else "skipped: the row was not made here"
 
 
-def serve(worker: Worker, requests: Iterator[str], answer: Callable[[dict[str, Any]], None]) -> None:
+def serve(
+    worker: Worker, requests: Iterator[str], answer: Callable[[dict[str, Any]], None]
+) -> None:
     from django.db import connections
 
     for line in requests:

@@ -15,7 +15,7 @@ class Tag(models.Model):
 class Post(models.Model):
     title = models.CharField(max_length=50, db_index=True)
     body = models.TextField(default="")
-    subtitle = models.CharField(max_length=200, null=True)
+    subtitle = models.CharField(max_length=200, null=True)  # noqa: DJ001 (as 0001 has it)
     views = models.IntegerField(default=0)
     created = models.DateTimeField(db_default=Now())
     author = models.ForeignKey(Author, models.CASCADE, null=True)
