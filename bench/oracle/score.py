@@ -16,8 +16,9 @@ Precision is tp / (tp + fp), recall tp / (tp + fn); None when undefined.
 
 Each row's ``outcome`` sums it up for one operation: ``false-negative``,
 ``false-positive`` (blocked, and no blocked finding's harm happened, none of
-them for locks), ``unverifiable``, ``true-positive``, ``warned`` (a warning
-only, whose harm did not happen), ``true-negative``, ``not-reached``.
+them for locks), ``unverifiable`` (blocked or warned for locks, nothing the
+oracle sees happened), ``true-positive``, ``warned`` (a warning only, whose
+harm did not happen), ``true-negative``, ``not-reached``.
 """
 
 from __future__ import annotations
@@ -75,7 +76,10 @@ def outcome_of(predictions: Sequence[Prediction], observed: set[str], reached: b
         return "true-positive"
     if blocked:
         return "unverifiable" if LOCKS in blocked else "false-positive"
-    return "warned" if predicted(predictions, "warning") else "true-negative"
+    warned = predicted(predictions, "warning")
+    if warned:
+        return "unverifiable" if warned == {LOCKS} else "warned"
+    return "true-negative"
 
 
 def evidence(step: StepTruth | None) -> str:
