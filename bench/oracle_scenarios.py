@@ -19,10 +19,6 @@ the results format every oracle bench writes (``bench/corpus.py`` too)::
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import platform
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,25 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.oracle import Row, Server, judge_upgrade, score  # noqa: E402
 from bench.oracle.scenarios import SCENARIOS, releases  # noqa: E402
-
-RESULTS = REPO / "bench" / "results" / "oracle_scenarios.json"
-
-
-def provenance(notes: str) -> dict[str, Any]:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout
-
-    import django
-
-    changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
-    return {
-        "commit": git("rev-parse", "HEAD").strip(),
-        "uncommitted_changes": sorted(line[3:] for line in changed),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "notes": notes,
-    }
+from bench.record import add_notes_option, provenance, write_result  # noqa: E402
 
 
 def line(name: str, vendor: str, row: Row) -> str:
@@ -63,11 +41,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", action="append", choices=["sqlite", "postgresql", "mariadb"])
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
-    parser.add_argument("--notes", default="")
+    add_notes_option(parser)
     options = parser.parse_args()
     vendors = options.vendor or ["sqlite", "postgresql", "mariadb"]
     names = options.scenario or sorted(SCENARIOS)
-    environment = provenance(options.notes)
+    environment = provenance(options.notes, ["model-bakery", "psycopg", "mysqlclient"])
     upgrades: list[dict[str, Any]] = []
     totals: dict[str, list[Row]] = {vendor: [] for vendor in vendors}
     for vendor in vendors:
@@ -80,20 +58,11 @@ def main() -> None:
                 print(line(name, vendor, row), flush=True)
             totals[vendor] += rows
             upgrades.append({"name": name, **upgrade.as_json()})
-    document = {
-        "bench": "oracle_scenarios",
-        "script": "bench/oracle_scenarios.py",
-        "environment": environment,
-        "options": {"vendor": vendors, "scenario": names},
-        "data": {
-            "upgrades": upgrades,
-            "totals": {vendor: score(rows) for vendor, rows in totals.items()},
-        },
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(document, indent=1) + "\n")
-    print(json.dumps(document["data"]["totals"], indent=1))
-    print(f"wrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    totals_score = {vendor: score(rows) for vendor, rows in totals.items()}
+    data = {"upgrades": upgrades, "totals": totals_score}
+    write_result("oracle_scenarios", environment, {"vendor": vendors, "scenario": names}, data)
+    for vendor, counts in totals_score.items():
+        print(vendor, {k: v for k, v in counts.items() if k != "harms"})
 
 
 if __name__ == "__main__":

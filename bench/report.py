@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import renderers  # noqa: E402
+from bench.oracle import report as oracle_report  # noqa: E402
 from bench.renderers import Rendered, Table, Text, provenance_text  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -46,6 +47,7 @@ BENCHES: dict[str, Renderer] = {
     "health": renderers.health,
     "reload": renderers.reload,
     "safe_migrate": renderers.safe_migrate,
+    "oracle_scenarios": oracle_report.render,
 }
 
 

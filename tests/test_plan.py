@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from django_zerodowntime.safety.findings import RULES, AllowListError, Verdict, allowed_rules
+from django_zerodowntime.safety.findings import (
+    CATALOGUE,
+    RULES,
+    AllowListError,
+    Verdict,
+    allowed_rules,
+)
 from tests.plan_helpers import VENDOR, analyse, operations, rules
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
@@ -116,6 +123,12 @@ def test_tables_created_in_the_same_plan_are_fresh() -> None:
 def test_every_rule_is_documented() -> None:
     text = (Path(__file__).parent.parent / "docs" / "rules.rst").read_text()
     assert [rule for rule in RULES if rule not in text] == []
+
+
+def test_the_harm_of_every_rule_is_documented_as_the_catalogue_has_it() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "rules.rst").read_text()
+    table = dict(re.findall(r"^(ZDT\d+)  ``([a-z-]+)``", text, re.MULTILINE))
+    assert table == {rule: harm.value for rule, (_title, harm) in CATALOGUE.items()}
 
 
 def test_analysis_runs_no_statement_that_changes_the_database() -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from django_zerodowntime.safety.findings import Verdict
-from tests.plan_helpers import VENDOR, rules
+from django_zerodowntime.safety.findings import Harm, Verdict
+from tests.plan_helpers import VENDOR, operations, rules
 
 S, W, B = Verdict.SAFE, Verdict.WARNING, Verdict.BLOCKED
 PG, MY, LITE = "postgresql", "mysql", "sqlite"
@@ -86,6 +86,20 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
 def test_scenario_verdicts_on_this_vendor(scenario: str) -> None:
     expected = EXPECTED[scenario].get(VENDOR) or EXPECTED[scenario]["*"]
     assert rules(scenario) == expected
+
+
+@pytest.mark.db
+@pytest.mark.django_db
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_blocked_and_warning_findings_name_their_harm(scenario: str) -> None:
+    """Every blocked or warning finding predicts a harm (the catalogue's unless it says
+    otherwise); a safe one predicts none."""
+    for op in operations(scenario):
+        finding = op.finding
+        if finding.verdict is S:
+            assert finding.harm is None, op
+        else:
+            assert finding.harm in set(Harm), op
 
 
 @pytest.mark.db
