@@ -60,7 +60,7 @@ ACCEPTED: dict[tuple[str, str, int], tuple[str, str]] = {
         "the plan added",
     ),
 }
-FAST = ("add_unique_null_subclass", "callable_unique")
+FAST = ("callable_unique",)
 
 
 def server() -> Server:

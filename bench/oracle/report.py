@@ -73,6 +73,15 @@ def operations(data: dict[str, Any]) -> Table:
     return Table(["scenario operation", *(VENDORS.get(v, v) for v in vendors)], rows, "l" * 4)
 
 
+def figures(data: dict[str, Any]) -> dict[str, str]:
+    """``oracle-<vendor>-operations``, ``-false-positives``, ``-false-negatives``."""
+    named: dict[str, str] = {}
+    for vendor, score in data["totals"].items():
+        for key in ("operations", "false_positives", "false_negatives"):
+            named[f"oracle-{vendor}-{key.replace('_', '-')}"] = str(score[key])
+    return named
+
+
 def render(result: dict[str, Any]) -> Rendered:
     data = result["data"]
     return Rendered(
@@ -86,5 +95,6 @@ def render(result: dict[str, Any]) -> Rendered:
             totals(data),
             Text("Each operation: what safe_migrate said; what the oracle saw; the outcome."),
             operations(data),
-        ]
+        ],
+        figures(data),
     )

@@ -87,6 +87,8 @@ def establish_truth(
         judged = new_code.request(
             "call", name="safe_migrate", args=["--check", "--format", "json", *release(new)]
         )
+        if not judged["stdout"].strip():
+            raise OracleError(f"safe_migrate --check printed nothing in {new.name}: {judged}")
         verdicts = json.loads(judged["stdout"])
         plan = new_code.request("plan")
         steps = walk(plan, old_code, new_code, checks, seed)

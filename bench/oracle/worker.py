@@ -12,12 +12,17 @@ stdout it started with; everything the release prints goes to stderr. After
 each request it closes its database connections, so it never holds a lock
 or a transaction while the other release's process changes the schema.
 
+One file, larger than our modules usually are, because it runs by path in
+another virtualenv, where nothing beside it can be imported: its own folder
+is even taken off ``sys.path`` so that the driver's modules (``process``,
+``report``...) cannot shadow the release's own.
+
 Requests (``{"command": name, ...arguments}``):
 
 - ``migrate`` (args): Django's own ``migrate`` command.
 - ``call`` (name, args): any management command; its stdout and exit code.
 - ``fill`` (rows, seed): rows of every model of the apps, written by
-  model_bakery through this release's ORM; ``remember`` keeps what they hold.
+  model_bakery through this release's ORM; it remembers what every table holds.
 - ``exercise`` (seed): create, read, filter, update, delete of every model;
   ``{check: null or the error}``.
 - ``compare``: what is gone or changed among the remembered rows.
@@ -357,6 +362,8 @@ def serve(
 
 
 def main() -> None:
+    here = os.path.dirname(os.path.realpath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.curdir) != here]
     protocol = sys.stdout
     sys.stdout = sys.stderr  # whatever the release prints stays off the protocol
 
