@@ -26,7 +26,7 @@ import pytest
 from bench.oracle import Server, judge_upgrade
 from bench.oracle.scenarios import SCENARIOS, releases
 from bench.oracle.score import Prediction, Row, outcome_of, score, side_by_side
-from bench.oracle.scratch import PREFIX
+from bench.oracle.scratch import PREFIX, drop
 from bench.oracle.truth import StepTruth
 from tests.conftest import missing
 
@@ -43,6 +43,12 @@ ACCEPTED: dict[tuple[str, str, int], tuple[str, str]] = {
         "false-negative",
         "not SQL at all: every database refuses it; ZDT501 cannot read it, so it assumes "
         "the worst for the old code (breaks-old-code) rather than guess",
+    ),
+    ("sql_drop_table", "mariadb", 0): (
+        "false-negative",
+        "MariaDB accepts CASCADE and ignores it: testapp_post_tags still references "
+        "testapp_tag, so the DROP fails; ZDT102 judges a drop by who uses the table, "
+        "not by the foreign keys that point at it",
     ),
     ("good_check_not_valid", "*", 0): (
         "warned",
@@ -139,6 +145,11 @@ def test_scratch_database_is_dropped_when_the_run_is_killed(tmp_path: Path) -> N
     process.send_signal(signal.SIGTERM)
     assert process.wait(30) == 128 + signal.SIGTERM
     assert not exists(name, url)
+
+
+def test_drop_refuses_a_database_the_oracle_did_not_name() -> None:
+    with pytest.raises(ValueError, match="not a scratch database"):
+        drop(Server.local("postgresql"), "test")
 
 
 def exists(name: str, url: str) -> bool:
