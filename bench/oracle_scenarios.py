@@ -60,7 +60,9 @@ def main() -> None:
             upgrades.append({"name": name, **upgrade.as_json()})
     totals_score = {vendor: score(rows) for vendor, rows in totals.items()}
     data = {"upgrades": upgrades, "totals": totals_score}
-    write_result("oracle_scenarios", environment, {"vendor": vendors, "scenario": names}, data)
+    # Only the options given: the usual run (every vendor, every scenario) has none.
+    given = {"vendor": options.vendor, "scenario": options.scenario}
+    write_result("oracle_scenarios", environment, {k: v for k, v in given.items() if v}, data)
     for vendor, counts in totals_score.items():
         print(vendor, {k: v for k, v in counts.items() if k != "harms"})
 
