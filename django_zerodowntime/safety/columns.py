@@ -93,7 +93,7 @@ def one_value_for_every_row(field: Any, connection: BaseDatabaseWrapper) -> str 
         return "a default that cannot be computed before the migration runs"
     if value is None:
         return None
-    if callable(field.default):
+    if field.has_default() and callable(field.default):  # NOT_PROVIDED is a class: callable
         name = getattr(field.default, "__qualname__", type(field.default).__name__)
         return f"callable default {getattr(field.default, '__module__', '')}.{name}()"
     return f"default {str(value)[:40]!r}"
