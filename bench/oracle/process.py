@@ -23,6 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 class Release:
     """One code tree: its Python (virtualenv), settings module and the apps to exercise.
 
+    ``apps`` are app labels: the old release fills and exercises every model of
+    them (the new release's are not used). ``name`` is the release id the
+    ledger records (``--release``).
+
     ``pythonpath`` is put in front of the worker's ``sys.path`` (the project's
     code, when it is not installed in the virtualenv); this checkout is added
     after it so ``safe_migrate`` is found. ``overrides`` are settings set
