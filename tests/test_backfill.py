@@ -204,3 +204,48 @@ def test_a_value_that_does_not_convert_stops_the_expand_step_with_its_key(
         assert all(int(code) == copy for code, copy in cursor.fetchall())
     backwards(SyncColumns(**PAIR), state)
     backwards(AddShadowColumn(**PAIR), state)
+
+
+RENAME = {
+    "model_name": "row",
+    "old_name": "name",
+    "old_field": models.CharField(max_length=50),
+    "new_name": "label",
+    "new_field": models.CharField(max_length=50),
+}
+
+
+def test_the_three_steps_apply_and_unapply_back_to_the_old_column(state: ProjectState) -> None:
+    """Forwards through the contract, then backwards: the old column comes back, refilled."""
+    from django.db import migrations
+
+    from django_zerodowntime.operations import DropOldColumn, SetNewColumnNotNull
+
+    seed(state, 25)
+    expand = [AddShadowColumn(**RENAME), SyncColumns(**RENAME), CopyToNewColumn(**RENAME)]
+    for operation in expand:
+        forwards(operation, state)
+    forwards(SetNewColumnNotNull(**RENAME), state)
+    switched = state.clone()
+    migrations.RenameField("row", "name", "label").state_forwards("testapp", switched)
+    with connection.schema_editor(atomic=connection.features.can_rollback_ddl) as editor:
+        DropOldColumn(**RENAME).database_forwards("testapp", editor, switched, switched)
+    labels = dict(rows(switched).values_list("pk", "label"))
+    assert labels == {pk: f"n{i}" for i, pk in enumerate(sorted(labels))}
+    rows(switched).filter(pk=min(labels)).update(label="written after the contract")
+
+    # Unapplying, as Django's executor does: states after and before (equal: no state change).
+    with connection.schema_editor(atomic=connection.features.can_rollback_ddl) as editor:
+        DropOldColumn(**RENAME).database_backwards("testapp", editor, switched, switched)
+    with connection.schema_editor(atomic=False) as editor:
+        SetNewColumnNotNull(**RENAME).database_backwards("testapp", editor, switched, state)
+        for operation in reversed(expand):
+            operation.database_backwards("testapp", editor, state, state)
+    names = dict(rows(state).values_list("pk", "name"))
+    assert names[min(labels)] == "written after the contract"
+    assert {pk: name for pk, name in names.items() if pk != min(labels)} == {
+        pk: label for pk, label in labels.items() if pk != min(labels)
+    }
+    with connection.cursor() as cursor:
+        described = connection.introspection.get_table_description(cursor, "zdt_backfill_row")
+    assert "label" not in {column.name for column in described}
