@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.migrations.operations.base import Operation
 
-from django_zerodowntime.operations.backfill import write_transaction
+from django_zerodowntime.operations.rows import write_transaction
 
 
 def sqlite_transaction(schema_editor: Any) -> Any:
