@@ -34,6 +34,7 @@ class Request:
     lock_wait: float = 600.0
     verbosity: int = 1
     system_checks: bool = True
+    rehearse_rows: int = 10_000  # --rehearse: the most rows copied per table
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django_zerodowntime.ledger.snapshot import LedgerError, Snapshot, take_snap
 from django_zerodowntime.migrate import apply, lock, planning, report
 from django_zerodowntime.migrate.outcome import Console, ExitCode, Outcome, Request
 from django_zerodowntime.migrate.planning import Plan, bad_input
+from django_zerodowntime.migrate.rehearsal import action as rehearsal
 from django_zerodowntime.release import current_release
 from django_zerodowntime.safety.findings import AllowListError, MigrationReport
 from django_zerodowntime.safety.plan import analyse_plan
@@ -164,6 +165,7 @@ ACTIONS: dict[str, Action] = {
     "migrate": safe_migrate,
     "fleet": show_fleet,
     "mark-live": mark_live,
+    "rehearse": rehearsal.rehearse,
 }
 
 
