@@ -41,7 +41,7 @@ class MariaDBProbe:
         for view in TABLE_ID_VIEWS:  # unreadable without the PROCESS privilege
             try:
                 self._rows(TABLE_IDS.format(view=view), [self._pattern])
-            except scratch.Database.Error:  # the driver's own: a raw cursor asks
+            except Exception:  # the driver's own error: a raw cursor asks
                 continue
             self.view = view
             break
