@@ -196,6 +196,15 @@ def test_add_index_concurrently_blocks_neither_reads_nor_writes(target: str) -> 
     assert code == 0
 
 
+def test_a_quick_statement_outside_a_transaction_still_shows_its_lock(target: str) -> None:
+    """On PostgreSQL the lock is gone when the statement returns: the watcher sees it."""
+    code, document, _err = rehearse(target, "tests.rehearsals.nonatomic", "--rehearse-rows", "0")
+    (operation,) = operations(document).values()
+    expected = {"postgres": "AccessExclusiveLock", "mariadb": "NONE", "sqlite": "EXCLUSIVE"}
+    assert locks(operation) == {("testapp_post", expected[VENDOR])}
+    assert code == 0
+
+
 def test_a_migration_that_fails_on_the_copy_is_a_contradiction(target: str) -> None:
     """Titles repeat in the target: a unique constraint on them cannot be built."""
     before = snapshot(target)
