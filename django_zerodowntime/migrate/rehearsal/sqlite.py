@@ -53,10 +53,12 @@ class SqliteProbe:
             if name in self.baseline and page != self.baseline[name] and name not in self.reported
         ]
         self.reported.update(rewrote)
-        # Database-wide: whichever table it names, every other writer waits.
-        lock = Taken(table_of(sql) or "", self.mode.name, self.mode.blocks, True)
+        # Database-wide: whichever table it names, every other writer waits, and
+        # the table it rewrote (the remake's rename) is under that lock too.
+        tables = dict.fromkeys([table_of(sql) or "", *rewrote])
+        locks = tuple(Taken(table, self.mode.name, self.mode.blocks, True) for table in tables)
         return Observation(
-            result, seconds, (lock,), tuple((name, name in self.existing) for name in rewrote)
+            result, seconds, locks, tuple((name, name in self.existing) for name in rewrote)
         )
 
     def close(self) -> None:

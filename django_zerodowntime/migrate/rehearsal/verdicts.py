@@ -45,7 +45,6 @@ def blocking_rewrites(operation: OperationRun) -> list[tuple[str, Lock]]:
     for statement in operation.statements:
         for table in statement.rewrote_existing:
             locks = [lock for lock in statement.locks if lock.blocks and lock.table == table]
-            locks = locks or [lock for lock in blocking_locks(operation) if lock.table == table]
             if locks:
                 found.append((table, strongest(locks)))
     return found
