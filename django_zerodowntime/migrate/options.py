@@ -42,6 +42,29 @@ def add_arguments(parser: ArgumentParser) -> None:
         help="Run the plan on a scratch copy of the database and report what it really does; "
         "the database itself is not changed.",
     )
+    actions.add_argument(
+        "--verify-schema",
+        action="store_const",
+        dest="action",
+        const="verify-schema",
+        help="Compare the live schema with the state of the applied migrations; exit 1 on drift.",
+    )
+    actions.add_argument(
+        "--fake",
+        action="store_const",
+        dest="action",
+        const="fake",
+        help="Record the planned migrations as applied, only if the database already looks "
+        "as their state says; otherwise list every difference and record nothing.",
+    )
+    actions.add_argument(
+        "--fake-initial",
+        action="store_const",
+        dest="action",
+        const="fake-initial",
+        help="As migrate --fake-initial, but an initial migration is faked only if its tables "
+        "match its state; otherwise list every difference and apply nothing.",
+    )
     parser.add_argument(
         "--rehearse-rows",
         type=int,

@@ -16,9 +16,9 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
-from django.db.migrations.state import ProjectState
 
 from django_zerodowntime.errors import ExitError
+from django_zerodowntime.migrate import planning
 from django_zerodowntime.migrate.outcome import ExitCode
 from django_zerodowntime.migrate.rehearsal import scratch, seed
 from django_zerodowntime.migrate.rehearsal.model import (
@@ -72,7 +72,7 @@ def run_plan(
     progress: Callable[[str], None],
 ) -> list[MigrationRun]:
     connection = executor.connection
-    state = applied_state(executor)
+    state = planning.applied_state(executor)
     runs = []
     for migration in plan:
         progress(f"rehearsing {migration.app_label}.{migration.name}")
@@ -130,17 +130,6 @@ def statement(
         tuple(table for table, _existing in seen.rewrote),
         tuple(table for table, existing in seen.rewrote if existing),
     )
-
-
-def applied_state(executor: MigrationExecutor) -> ProjectState:
-    """The project state of the applied migrations, built as Django's executor builds it."""
-    loader = executor.loader
-    state = ProjectState(real_apps=loader.unmigrated_apps)
-    applied = loader.applied_migrations or {}
-    for migration, _ in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
-        if (migration.app_label, migration.name) in applied:
-            migration.mutate_state(state, preserve=False)
-    return state
 
 
 @contextmanager
