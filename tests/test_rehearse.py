@@ -9,7 +9,6 @@ tests/rehearsals or tests/scenarios. The truths asserted are the vendors' own
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.harness.testapp_project import env_for, manage, ok
 from tests.releases import ROOT, VENDOR, scenario_database
 
 pytestmark = pytest.mark.db
@@ -54,31 +54,6 @@ with transaction.atomic(), c.cursor() as cur:
         [("t%d" % (i % 100), "body", i, first + i % 50) for i in range({ROWS})],
     )
 """
-
-
-def manage(url: str, history: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        cwd=ROOT,
-        env={**os.environ, **_env(url, history), **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def _env(url: str, history: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "tests.rehearsal_settings",
-        "DATABASE_URL": url,
-        "ZDT_TESTAPP_MIGRATIONS": history,
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 @pytest.fixture
@@ -276,7 +251,7 @@ def test_scratch_database_is_dropped_when_the_rehearsal_is_killed(
     process = subprocess.Popen(
         [sys.executable, "-m", "django", "safe_migrate", "testapp", "--rehearse"],
         cwd=ROOT,
-        env={**os.environ, **_env(target, "tests.rehearsals.slow")},
+        env=env_for(target, "tests.rehearsals.slow"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -92,7 +92,7 @@ def changed_tables(before: ProjectState, after: ProjectState) -> set[str]:
     for state in (before, after):
         other = after if state is before else before
         for key, model_state in state.models.items():
-            if other.models.get(key) != model_state:
+            if key not in other.models or other.models[key] != model_state:
                 tables |= tables_of(state, key)
     return tables
 
