@@ -47,6 +47,7 @@ BENCHES: dict[str, Renderer] = {
     "reload": renderers.reload,
     "safe_migrate": renderers.safe_migrate,
     "safe_migrate_real": renderers.safe_migrate_real,
+    "rehearsal": renderers.rehearsal,
 }
 
 

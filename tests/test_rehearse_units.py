@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from django_zerodowntime.migrate.rehearsal import lock_modes, report, statements
@@ -193,3 +195,17 @@ def test_the_json_has_exactly_the_documented_keys() -> None:
     )
     assert "AccessExclusiveLock on shop_item (blocks reads and writes)" in text
     assert "contradicts the analysis: judged safe, but ..." in text
+
+
+def test_the_docs_lock_table_is_the_code_table() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "rehearsal.rst").read_text()
+    names = {"postgresql": "PostgreSQL", "mysql": "MariaDB"}
+    for vendor, label in names.items():
+        for mode in lock_modes.TABLES[vendor]:
+            blocks = " and ".join(mode.blocks) or "nothing"
+            row = f"   * - {label}\n     - ``{mode.name}``\n     - {blocks}\n"
+            assert row in page, row
+    sqlite_row = "   * - SQLite\n     - ``EXCLUSIVE``\n     - writes (WAL mode); reads and writes"
+    assert sqlite_row in page
+    assert lock_modes.SQLITE[0].blocks == ("writes",)
+    assert lock_modes.SQLITE_ROLLBACK_JOURNAL[0].blocks == ("reads", "writes")

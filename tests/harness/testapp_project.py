@@ -42,9 +42,7 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 def sql(url: str, history: str, *statements: str) -> None:
     """Run ``statements`` on the database by hand, as someone at a psql prompt would."""
-    code = (
-        "from django.db import connection\n"
-        "with connection.cursor() as cursor:\n"
-        + "".join(f"    cursor.execute({statement!r})\n" for statement in statements)
+    code = "from django.db import connection\nwith connection.cursor() as cursor:\n" + "".join(
+        f"    cursor.execute({statement!r})\n" for statement in statements
     )
     ok(manage(url, history, "shell", "-v0", "-c", code))
