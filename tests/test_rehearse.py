@@ -180,6 +180,18 @@ def test_a_quick_statement_outside_a_transaction_still_shows_its_lock(target: st
     assert code == 0
 
 
+def test_deferred_statements_belong_to_the_operation_that_deferred_them(target: str) -> None:
+    """CreateModel defers its indexes and foreign keys to the end of the migration."""
+    _code, document, _err = rehearse(target, "tests.rehearsals.wide", "--rehearse-rows", "0")
+    (migration,) = [m for m in document["rehearsal"]["migrations"] if m["name"] == "0002_gadgets"]
+    gadget, slot, *_unmanaged_and_proxy = migration["operations"]
+    assert (gadget["operation"], slot["operation"]) == ("CreateModel", "CreateModel")
+    gadget_sql = [s["sql"] for s in gadget["statements"]]
+    assert any("gadget_price_count" in sql for sql in gadget_sql)  # deferred: Meta.indexes
+    assert not any("gadget" in s["sql"] for s in slot["statements"])
+    assert all(op["statements"] == [] for op in _unmanaged_and_proxy)
+
+
 def test_a_migration_that_fails_on_the_copy_is_a_contradiction(target: str) -> None:
     """Titles repeat in the target: a unique constraint on them cannot be built."""
     before = snapshot(target)

@@ -66,11 +66,13 @@ def scratch_copy(target: BaseDatabaseWrapper, progress: Callable[[str], None]) -
             finally:
                 scratch.close()
     finally:
+        dropped = False
         try:
             drop(settings, vendor, name)
+            dropped = True
             progress(f"scratch copy {name} dropped")
         finally:
-            watchdog.release()
+            watchdog.release(dropped)  # not dropped here: the watchdog tries in its turn
 
 
 def create(target: BaseDatabaseWrapper, name: str) -> None:
@@ -165,11 +167,12 @@ class Reaper:
         pickle.dump({"settings": settings, "vendor": vendor, "name": name}, self.process.stdin)
         self.process.stdin.flush()
 
-    def release(self) -> None:
+    def release(self, dropped: bool) -> None:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(b"released")
+            if dropped:
+                self.process.stdin.write(b"released")
             self.process.stdin.close()
         except OSError:
             pass  # it died: nothing left to tell
-        self.process.wait(timeout=30)
+        self.process.wait(timeout=60)
