@@ -290,6 +290,15 @@ def test_scratch_database_is_dropped_when_the_rehearsal_is_killed(
     assert not exists(name)
 
 
+def test_a_backwards_plan_is_bad_input(target: str) -> None:
+    result = manage(
+        target, "tests.rehearsals.known", "safe_migrate", "testapp", "zero", "--rehearse"
+    )
+    assert result.returncode == 2
+    assert "--rehearse runs forwards plans only" in result.stderr
+    assert "scratch copy" not in result.stderr  # refused before any copy was made
+
+
 def test_negative_rows_is_bad_input(target: str) -> None:
     result = manage(
         target, "tests.rehearsals.known", "safe_migrate", "--rehearse", "--rehearse-rows", "-1"

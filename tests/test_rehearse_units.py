@@ -17,6 +17,7 @@ from django_zerodowntime.migrate.rehearsal.model import (
 from django_zerodowntime.migrate.rehearsal.verdicts import (
     contradiction,
     locks_harm,
+    measured_harms,
     static_verdicts,
 )
 from django_zerodowntime.safety.findings import (
@@ -209,3 +210,16 @@ def test_the_docs_lock_table_is_the_code_table() -> None:
     assert sqlite_row in page
     assert lock_modes.SQLITE[0].blocks == ("writes",)
     assert lock_modes.SQLITE_ROLLBACK_JOURNAL[0].blocks == ("reads", "writes")
+
+
+def test_measured_harms_per_operation() -> None:
+    rewrite = Statement("ALTER ...", 0.01, (EXCLUSIVE,), ("shop_item",), ("shop_item",))
+    quiet = Statement("ALTER ...", 0.01, (Lock("shop_item", "NONE", (), 0.01),))
+    migration = MigrationRun(
+        "shop", "0002", 0.1, (op(rewrite), OperationRun(1, "AddField", 0.01, (quiet,)))
+    )
+    rehearsal = Rehearsal("postgresql", "default", 10, 0.1, (migration,))
+    assert measured_harms(rehearsal, 1.0) == {
+        ("shop", "0002", 0): "locks",
+        ("shop", "0002", 1): None,
+    }

@@ -44,17 +44,18 @@ def rehearse(
 ) -> Rehearsal:
     """Run the plan ``migrate`` would run to ``targets`` on a copy of database ``alias``."""
     target = connections[alias]
-    applied = set(MigrationExecutor(target).loader.applied_migrations or {})
+    on_target = MigrationExecutor(target)
+    if any(backwards for _migration, backwards in on_target.migration_plan(list(targets))):
+        raise ExitError(
+            ExitCode.BAD_INPUT,
+            "--rehearse runs forwards plans only; this target unapplies migrations",
+        )
+    applied = set(on_target.loader.applied_migrations or {})
     with scratch.scratch_copy(target, progress) as copy, serving_as(alias, copy):
         seed.bring_to_applied(copy, applied, progress)
         seed.copy_rows(target, copy, rows, progress)
         executor = MigrationExecutor(copy)
-        plan = executor.migration_plan(list(targets))
-        if any(backwards for _migration, backwards in plan):
-            raise ExitError(
-                ExitCode.BAD_INPUT,
-                "--rehearse runs forwards plans only; this target unapplies migrations",
-            )
+        plan = executor.migration_plan(list(targets))  # the same plan, on the copy
         probe = probe_for(copy, target)
         try:
             start = time.perf_counter()

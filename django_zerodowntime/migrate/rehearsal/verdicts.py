@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django_zerodowntime.migrate.rehearsal.model import Lock, OperationRun
+from django_zerodowntime.migrate.rehearsal.model import Lock, OperationRun, Rehearsal
 from django_zerodowntime.safety.findings import MigrationReport, Verdict
 
 SEVERITY = {Verdict.SAFE: 0, Verdict.WARNING: 1, Verdict.BLOCKED: 2}
@@ -83,6 +83,16 @@ def contradiction(
 def locks_harm(operation: OperationRun, max_seconds: float) -> bool:
     """The measured ``locks`` harm: the serving code blocked by a rewrite or for too long."""
     return bool(blocking_rewrites(operation)) or longest_held(operation, max_seconds) is not None
+
+
+def measured_harms(rehearsal: Rehearsal, max_seconds: float) -> dict[Key, str | None]:
+    """Each rehearsed operation's measured harm, in the words of the ``harm`` field:
+    ``"locks"`` or None. The rehearsal measures only this one harm."""
+    return {
+        (migration.app, migration.name, op.index): "locks" if locks_harm(op, max_seconds) else None
+        for migration in rehearsal.migrations
+        for op in migration.operations
+    }
 
 
 def strongest(locks: Iterable[Lock]) -> Lock:
