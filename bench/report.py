@@ -49,6 +49,7 @@ BENCHES: dict[str, Renderer] = {
     "safe_migrate": renderers.safe_migrate,
     "safe_migrate_real": renderers.safe_migrate_real,
     "oracle_scenarios": oracle_report.render,
+    "rehearsal": renderers.rehearsal,
 }
 
 

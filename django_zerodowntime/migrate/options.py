@@ -34,6 +34,44 @@ def add_arguments(parser: ArgumentParser) -> None:
         const="fleet",
         help="Show which host runs what.",
     )
+    actions.add_argument(
+        "--rehearse",
+        action="store_const",
+        dest="action",
+        const="rehearse",
+        help="Run the plan on a scratch copy of the database and report what it really does; "
+        "the database itself is not changed.",
+    )
+    actions.add_argument(
+        "--verify-schema",
+        action="store_const",
+        dest="action",
+        const="verify-schema",
+        help="Compare the live schema with the state of the applied migrations; exit 1 on drift.",
+    )
+    actions.add_argument(
+        "--fake",
+        action="store_const",
+        dest="action",
+        const="fake",
+        help="Record the planned migrations as applied, only if the database already looks "
+        "as their state says; otherwise list every difference and record nothing.",
+    )
+    actions.add_argument(
+        "--fake-initial",
+        action="store_const",
+        dest="action",
+        const="fake-initial",
+        help="As migrate --fake-initial, but an initial migration is faked only if its tables "
+        "match its state; otherwise list every difference and apply nothing.",
+    )
+    parser.add_argument(
+        "--rehearse-rows",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="--rehearse copies up to N rows per table (default 10000; 0: schema only).",
+    )
     parser.add_argument("--host", help="Host name for --mark-live (default: this host).")
     parser.add_argument(
         "--force", metavar="REASON", help="Apply blocked operations; REASON goes in the ledger."
@@ -64,4 +102,5 @@ def request_from(options: dict[str, Any]) -> Request:
         lock_wait=options["lock_wait"],
         verbosity=options["verbosity"],
         system_checks=not options["skip_checks"],
+        rehearse_rows=options["rehearse_rows"],
     )

@@ -34,6 +34,8 @@ class Request:
     lock_wait: float = 600.0
     verbosity: int = 1
     system_checks: bool = True
+    rehearse_rows: int = 10_000  # --rehearse: the most rows copied per table
+    fake_initial: bool = False  # verified by --fake-initial: Django fakes existing initials
 
 
 @dataclass(frozen=True)

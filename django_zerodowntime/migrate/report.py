@@ -49,12 +49,13 @@ def as_json(
     }
 
 
-def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
+def text_lines(document: dict[str, Any], *, applying: bool, note: str | None = None) -> list[Line]:
     head = f"Release {document['release']} on database {document['database']!r}: "
     migrations = document["migrations"]
     if not migrations:
         return [[("", head + "no migrations to apply.")]]
-    note = "" if applying else " (--check: nothing is applied)"
+    if note is None:
+        note = "" if applying else " (--check: nothing is applied)"
     lines: list[Line] = [[("", head + f"{len(migrations)} migration(s) in the plan{note}.")]]
     for migration in migrations:
         verdict = migration["verdict"]

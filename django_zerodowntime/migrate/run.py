@@ -18,6 +18,8 @@ from django_zerodowntime.ledger.snapshot import LedgerError, Snapshot, take_snap
 from django_zerodowntime.migrate import apply, lock, planning, report
 from django_zerodowntime.migrate.outcome import Console, ExitCode, Outcome, Request
 from django_zerodowntime.migrate.planning import Plan, bad_input
+from django_zerodowntime.migrate.rehearsal import action as rehearsal
+from django_zerodowntime.migrate.schema import fake, verify
 from django_zerodowntime.release import current_release
 from django_zerodowntime.safety.findings import AllowListError, MigrationReport
 from django_zerodowntime.safety.plan import analyse_plan
@@ -66,6 +68,7 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
                 request.migration_name,
                 verbosity=request.verbosity,
                 stream=console.stderr,
+                fake_initial=request.fake_initial,
             )
     return outcome
 
@@ -164,6 +167,10 @@ ACTIONS: dict[str, Action] = {
     "migrate": safe_migrate,
     "fleet": show_fleet,
     "mark-live": mark_live,
+    "rehearse": rehearsal.rehearse,
+    "verify-schema": verify.verify_schema,
+    "fake": fake.fake,
+    "fake-initial": fake.fake_initial,
 }
 
 
