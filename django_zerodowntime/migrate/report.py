@@ -6,20 +6,38 @@ names to its terminal styles, so this module stays free of I/O.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django_zerodowntime.ledger.fleet import FleetEntry
+from django_zerodowntime.migrate import github, sarif
 from django_zerodowntime.migrate.outcome import Line
-from django_zerodowntime.safety.findings import MigrationReport
+from django_zerodowntime.safety.findings import Allowance, MigrationReport
 
 VERDICT_STYLES = {"safe": "success", "warning": "warning", "blocked": "error"}
 
 
+def render(output_format: str, document: dict[str, Any]) -> str:
+    """The document as ``--format json``, ``sarif`` or ``github`` prints it."""
+    renderers = {"sarif": sarif.render, "github": github.render}
+    return renderers.get(output_format, lambda d: json.dumps(d, indent=2))(document)
+
+
 def as_json(
-    reports: Sequence[MigrationReport], *, release: str, database: str, force: bool
+    reports: Sequence[MigrationReport],
+    *,
+    release: str,
+    database: str,
+    force: bool,
+    root: Path | None = None,
 ) -> dict[str, Any]:
-    """The document ``--format json`` prints."""
+    """The document ``--format json`` prints (and the sarif and github formats render).
+
+    ``file`` is relative to ``root`` (the repository) when the migration is inside it.
+    """
     refused = any(report.refused for report in reports) and not force
     return {
         "verdict": "refused" if refused else "ok",
@@ -29,6 +47,7 @@ def as_json(
             {
                 "app": report.app,
                 "name": report.name,
+                "file": relative(report.file, root),
                 "verdict": "refused" if report.refused and not force else "apply",
                 "operations": [
                     {
@@ -39,6 +58,9 @@ def as_json(
                         "rule": op.finding.rule,
                         "reason": op.finding.reason,
                         "remedy": op.finding.remedy,
+                        "allowed": allowance(op.allowed),
+                        "line": op.line,
+                        "line_exact": op.line_exact,
                     }
                     for op in report.operations
                 ],
@@ -46,6 +68,24 @@ def as_json(
             for report in reports
         ],
     }
+
+
+def allowance(allowed: Allowance | None) -> dict[str, Any] | None:
+    if allowed is None:
+        return None
+    return {"reason": allowed.reason, "scope": allowed.scope, "line": allowed.line}
+
+
+def relative(path: str | None, root: Path | None) -> str | None:
+    """``path`` relative to ``root`` with forward slashes, or as it is when outside it."""
+    if path is None:
+        return None
+    if root is not None:
+        try:
+            return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
+        except ValueError:
+            pass
+    return path
 
 
 def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
@@ -61,19 +101,29 @@ def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
         lines.append([("error" if verdict == "refused" else "", line)])
         for op in migration["operations"]:
             rule = f" [{op['rule']}]" if op["rule"] else ""
+            index = "-" if op["index"] is None else op["index"]
             lines.append(
                 [
                     ("", "  "),
                     (VERDICT_STYLES[op["verdict"]], f"{op['verdict']:<7}"),
-                    ("", f" #{op['index']} {op['operation']} {op['target']}{rule}: {op['reason']}"),
+                    ("", f" #{index} {op['operation']} {op['target']}{rule}: {op['reason']}"),
                 ]
             )
+            if op["allowed"]:
+                lines.append([("", f"            allowed ({allowed_by(op['allowed'])})")])
             if op["remedy"] and op["verdict"] != "safe":
                 lines += [
                     [("", f"            {remedy_line}".rstrip())]
                     for remedy_line in op["remedy"].splitlines()
                 ]
     return lines
+
+
+def allowed_by(allowed: dict[str, Any]) -> str:
+    """``comment on line 12: reason`` or ``zerodowntime_allow: reason``."""
+    where = "comment" if allowed["scope"] == "operation" else "zerodowntime_allow"
+    line = f" on line {allowed['line']}" if allowed["line"] and where == "comment" else ""
+    return f"{where}{line}: {allowed['reason']}"
 
 
 def refusal(reports: Sequence[MigrationReport]) -> str:
@@ -84,8 +134,8 @@ def refusal(reports: Sequence[MigrationReport]) -> str:
     named = ", ".join(refused[:5]) + (f" and {len(refused) - 5} more" if refused[5:] else "")
     return (
         f"refused: {len(refused)} migration(s) would break the code still serving "
-        f"({named}); nothing was applied. Follow the remedies above, or "
-        f"add zerodowntime_allow to the migration, or pass --force REASON."
+        f"({named}); nothing was applied. Follow the remedies above, or allow the "
+        f"operation (`# zerodowntime_allow RULE: reason` on it), or pass --force REASON."
     )
 
 

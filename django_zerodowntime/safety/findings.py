@@ -34,7 +34,15 @@ RULES: dict[str, str] = {
     "ZDT901": "unknown operation that emits SQL",
     "ZDT902": "operation that could not be analysed",
     "ZDT903": "operation that cannot be unapplied",
+    "ZDT904": "edits a migration the serving release already applied",
+    "ZDT905": "an allow that matches no finding",
 }
+# Where each rule's entry lives (docs/rules.rst has a ``.. _zdt101:`` label per rule).
+DOCS_URL = "https://django-zerodowntime.readthedocs.io/en/latest/"
+
+
+def rule_url(rule: str) -> str:
+    return f"{DOCS_URL}rules.html#{rule.lower()}"
 
 
 class Verdict(enum.StrEnum):
@@ -69,11 +77,25 @@ def blocked(rule: str, reason: str, remedy: str) -> Finding:
 
 
 @dataclass(frozen=True)
+class Allowance:
+    """Why a finding is accepted anyway, and where that is written."""
+
+    reason: str
+    scope: str  # "operation": a comment on the operation; "migration": zerodowntime_allow
+    line: int | None = None  # the line of the comment or of ``zerodowntime_allow``
+
+
+@dataclass(frozen=True)
 class OperationReport:
-    index: int
+    index: int | None  # None: about the migration as a whole (a stale allow, an edit)
     operation: str
     target: str
     finding: Finding
+    allowed: Allowance | None = None
+    # Where the operation starts in its file (set for what a report points at: warnings,
+    # blocked and allowed findings); not exact when code builds the operations list.
+    line: int | None = None
+    line_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,12 +104,15 @@ class MigrationReport:
     name: str
     operations: tuple[OperationReport, ...]
     allowed: Mapping[str, str] = field(default_factory=dict)
+    file: str | None = None  # the migration's source file (absolute), when there is one
 
     @property
     def refused(self) -> bool:
-        """Any blocked operation whose rule the migration does not allow."""
+        """Any blocked operation that no allow (comment or migration-wide) accepts."""
         return any(
-            report.finding.verdict is Verdict.BLOCKED and report.finding.rule not in self.allowed
+            report.finding.verdict is Verdict.BLOCKED
+            and report.allowed is None
+            and report.finding.rule not in self.allowed
             for report in self.operations
         )
 
