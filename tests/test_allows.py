@@ -33,8 +33,13 @@ class Migration(migrations.Migration):
 
 
 def test_each_literal_operation_starts_on_its_own_line() -> None:
-    value = '[\n        migrations.RunSQL("a"),\n        migrations.RunSQL(\n            "b"\n        ),\n    ]'
-    text = MIGRATION.format(value=value)
+    literal = [
+        "[",
+        '        migrations.RunSQL("a"),',
+        "        migrations.RunSQL(",
+        '            "b"',
+    ]
+    text = MIGRATION.format(value="\n".join([*literal, "        ),", "    ]"]))
     assert lines_of(text, 2) == [(6, True), (7, True)]
 
 
