@@ -191,6 +191,32 @@ def test_drop_of_a_field_base_uses_is_blocked_naming_the_base(project: Project) 
     assert op["line"] == line_of(project, "shop/migrations/0002_drop_sku.py", "RemoveField")
 
 
+def test_base_code_is_imported_from_its_worktree_when_found_through_pythonpath(
+    project: Project,
+) -> None:
+    """Exit 1 from a subdirectory with ``python -m django``: the project is on PYTHONPATH,
+    which must point at REF's code, not at the working tree's (which no longer has sku)."""
+    project.write(
+        {
+            "shop/models.py": MODELS_WITHOUT_SKU,
+            "shop/migrations/0002_drop_sku.py": migration(DROP_SKU),
+        }
+    )
+    project.commit("drop Product.sku")
+    server = [] if VENDOR == "sqlite" else ["--database", "default"]
+    result = project.manage(
+        "safe_migrate",
+        "--check",
+        "--base",
+        "main",
+        *server,
+        cwd=project.root / "shop" / "migrations",
+        env={"PYTHONPATH": str(project.root)},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "shop_product.sku is still used by the serving release main" in result.stdout
+
+
 def test_rename_of_a_column_base_uses_is_blocked(project: Project) -> None:
     """Exit 1: main's code still selects sku under its old column name."""
     project.write(

@@ -130,7 +130,11 @@ class Project:
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD")
 
-    def manage(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def manage(
+        self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``python manage.py ARGS``, or with ``env`` PYTHONPATH set, ``python -m django ARGS``
+        (as CI jobs often run it, from wherever they are)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         environment.update(
             {
@@ -140,8 +144,10 @@ class Project:
             }
         )
         environment.pop("ZERODOWNTIME_RELEASE", None)
+        environment.update(env or {})
+        program = ["-m", "django"] if env else [str(self.root / "manage.py")]
         return subprocess.run(
-            [sys.executable, str(self.root / "manage.py"), *args],
+            [sys.executable, *program, *args],
             cwd=cwd or self.root,
             env=environment,
             capture_output=True,
