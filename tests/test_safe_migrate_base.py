@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema
@@ -270,6 +271,52 @@ def test_comments_and_formatting_in_an_applied_migration_are_not_edits(project: 
     assert parsed["migrations"] == []
 
 
+# State-only: a second model on shop_product's table, as code that maps a table twice does.
+ALIAS = """\
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.CreateModel(
+                    name="ProductView",
+                    fields=[("id", models.BigAutoField(primary_key=True)),
+                            ("name", models.CharField(max_length=100))],
+                    options={"db_table": "shop_product"},
+                ),
+            ],
+        ),
+    ]
+"""
+
+
+def test_a_base_its_migration_state_cannot_build_is_replayed(project: Project) -> None:
+    """Exit 1: two models on one table cannot be created from the state; Django's migrate
+    replays main's history instead, and the drop is still judged against main."""
+    project.git("checkout", "-q", "main")
+    project.write({"shop/migrations/0002_alias.py": ALIAS})
+    project.commit("a second model on shop_product, in the state only")
+    project.git("checkout", "-q", "-b", "drop")
+    project.write(
+        {
+            "shop/models.py": MODELS_WITHOUT_SKU,
+            "shop/migrations/0003_drop_sku.py": migration(DROP_SKU).replace(
+                '"0001_initial"', '"0002_alias"'
+            ),
+        }
+    )
+    project.commit("drop Product.sku")
+    result = check(project, "--format", "json")
+    assert "replaying its migrations instead" in result.stderr
+    parsed = document(result, 1)
+    assert parsed["base"]["replayed"] is True
+    op = findings(parsed)[("0003_drop_sku", 0)]
+    assert (op["verdict"], op["rule"]) == ("blocked", "ZDT101")
+
+
 def test_a_base_whose_code_fails_to_import_exits_2_with_one_line(project: Project) -> None:
     """Exit 2: one line naming the base, the error and the file of REF that raised it."""
     models = (project.root / "shop/models.py").read_text()
@@ -484,3 +531,15 @@ def unescape(text: str, properties: bool = False) -> str:
     for escaped, plain in [*pairs, ("%25", "%")]:
         text = text.replace(escaped, plain)
     return text
+
+
+def test_an_index_the_state_lists_twice_is_created_once() -> None:
+    """taggit's real history leaves one index twice in TaggedItem's migration state."""
+    from django.db import models
+
+    from django_zerodowntime.migrate.base_probe import distinct_names
+
+    twice = [models.Index(fields=["a"], name="i"), models.Index(fields=["a"], name="i")]
+    opts = SimpleNamespace(indexes=twice, constraints=[])
+    distinct_names(opts)
+    assert [index.name for index in opts.indexes] == ["i"]
