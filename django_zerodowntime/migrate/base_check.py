@@ -59,21 +59,21 @@ def check_against_base(request: Request, console: Console) -> Outcome:
         }
         message = report.refusal(everything)
         code = ExitCode.REFUSED if message else ExitCode.APPLIED
-        lines = [heading(base), *report.text_lines(document, applying=False)]
+        lines = [heading(base, len(edited)), *report.text_lines(document, applying=False)]
         outcome = Outcome(code, document, lines, message, everything)
         console.report(outcome)
         return outcome
 
 
-def heading(base: Base) -> Line:
+def heading(base: Base, edited: int) -> Line:
     how = "replayed" if base.replayed else "built from its migration state"
-    return [
-        (
-            "",
-            f"--base {base.label}: {base.migrations} migration(s) applied on "
-            f"{base.scratch.label} ({how}); judged as if its code still serves.",
-        )
-    ]
+    text = (
+        f"--base {base.label}: {base.migrations} migration(s) applied on "
+        f"{base.scratch.label} ({how}); judged as if its code still serves"
+    )
+    if edited:
+        text += f"; {edited} of them edited since (listed first)"
+    return [("", text + ".")]
 
 
 def serving(base: Base, release: str, current: Snapshot) -> UsageCheck:

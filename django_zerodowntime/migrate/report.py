@@ -6,6 +6,7 @@ names to its terminal styles, so this module stays free of I/O.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Sequence
@@ -78,14 +79,25 @@ def allowance(allowed: Allowance | None) -> dict[str, Any] | None:
 
 def relative(path: str | None, root: Path | None) -> str | None:
     """``path`` relative to ``root`` with forward slashes, or as it is when outside it."""
-    if path is None:
-        return None
-    if root is not None:
+    if path is None or root is None:
+        return path
+    for candidate, base in ((path, str(root)), (real(path), real(str(root)))):
         try:
-            return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
+            return Path(candidate).relative_to(base).as_posix()
         except ValueError:
-            pass
+            continue
     return path
+
+
+def real(path: str) -> str:
+    """``os.path.realpath``, the directory's looked up once (a report names hundreds)."""
+    directory, name = os.path.split(path)
+    return os.path.join(_real_directory(directory), name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
 
 
 def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:

@@ -89,7 +89,7 @@ def judge(
         release=release,
         database=request.database,
         force=force,
-        root=git.toplevel(Path.cwd()) or Path.cwd(),
+        root=git.toplevel(Path.cwd()),
     )
     lines = report.text_lines(document, applying=not request.check)
     message = "" if force else report.refusal(reports)

@@ -69,8 +69,13 @@ def read_text(path: str | None) -> str | None:
     if path is None:
         return None
     try:
-        with tokenize.open(path) as handle:  # honours a coding declaration
-            return handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            return data.decode()  # UTF-8, as nearly every migration file is (PEP 3120)
+        except UnicodeDecodeError:
+            with tokenize.open(path) as text:  # honours a coding declaration
+                return text.read()
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None
 
