@@ -112,8 +112,19 @@ def build_from_state(connection: Any) -> int:
             if opts.app_label not in loader.migrated_apps or not opts.can_migrate(connection):
                 continue
             if router.allow_migrate_model(connection.alias, model):
+                distinct_names(opts)
                 editor.create_model(model)
     return record_applied(connection, loader, ordered)
+
+
+def distinct_names(opts: Any) -> None:
+    """A migration state can list one index twice (taggit's history does, after
+    index_together became Meta.indexes); the database has it once."""
+    for attribute in ("indexes", "constraints"):
+        seen: dict[str, Any] = {}
+        for item in getattr(opts, attribute):
+            seen.setdefault(item.name, item)
+        setattr(opts, attribute, list(seen.values()))
 
 
 def record_applied(connection: Any, loader: Any, keys: list[tuple[str, str]]) -> int:
