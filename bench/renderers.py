@@ -467,6 +467,8 @@ def safe_migrate_real(result: dict[str, Any]) -> Rendered:
                 False,
             ),
         ]
+    )
+
 
 # --- safe_migrate --base -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -135,6 +136,7 @@ DOCUMENT = {
             "app": "shop",
             "name": "0002_x",
             "file": "odd dir/100%,a:b.py",
+            "in_repository": True,
             "verdict": "refused",
             "operations": [
                 {
@@ -154,7 +156,8 @@ DOCUMENT = {
         {
             "app": "shop",
             "name": "0003_y",
-            "file": "/site-packages/shop/migrations/0003_y.py",
+            "file": "shopext/migrations/0003_y.py",
+            "in_repository": False,
             "verdict": "apply",
             "operations": [
                 {
@@ -182,8 +185,7 @@ def test_github_escapes_data_and_properties_as_the_runner_reads_them() -> None:
         "shop: 50%25 of it: unclear, really%0D%0Asecond line"
     )
     assert second == (
-        "::warning file=/site-packages/shop/migrations/0003_y.py,title=ZDT905::shop.0003_y "
-        "zerodowntime_allow allow of ZDT301: stale%0Aremove it"
+        "::warning title=ZDT905::shop.0003_y zerodowntime_allow allow of ZDT301: stale%0Aremove it"
     )
     assert (
         summary
@@ -202,5 +204,26 @@ def test_sarif_of_files_with_odd_names_or_outside_the_repository_is_valid() -> N
     }
     assert location["region"] == {"startLine": 7}
     other = second["locations"][0]["physicalLocation"]
-    assert other == {"artifactLocation": {"uri": "file:///site-packages/shop/migrations/0003_y.py"}}
+    assert other == {
+        "artifactLocation": {"uri": "shopext/migrations/0003_y.py", "uriBaseId": "PYTHONPATH"}
+    }
     assert (first["level"], second["level"]) == ("error", "warning")
+
+
+def test_files_are_named_relative_to_the_repository_or_below_their_import_root(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    own = root / "shop" / "migrations" / "0002_x.py"
+    installed = root / ".venv" / "lib" / "python3.12" / "site-packages" / "wagtail" / "m.py"
+    link = tmp_path / "link"
+    link.symlink_to(root)
+    assert report.relative(str(own), root) == "shop/migrations/0002_x.py"
+    assert report.relative(str(link / "shop" / "migrations" / "0002_x.py"), root) == (
+        "shop/migrations/0002_x.py"
+    )
+    assert report.relative(str(installed), root) is None  # a virtualenv in the checkout
+    assert report.relative(str(tmp_path / "elsewhere.py"), root) is None
+    assert report.import_path("wagtail.migrations.0001_initial") == (
+        "wagtail/migrations/0001_initial.py"
+    )

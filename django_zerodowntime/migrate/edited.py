@@ -82,7 +82,14 @@ def report(
     allowance = Allowance(allowed[RULE], "migration") if RULE in allowed else None
     allowance = commented(path, migration, index) or allowance
     entry = OperationReport(index, operation, name, finding, allowance, line, exact)
-    return MigrationReport(migration.app_label, migration.name, (entry,), allowed, file=path)
+    return MigrationReport(
+        migration.app_label,
+        migration.name,
+        (entry,),
+        allowed,
+        file=path,
+        module=type(migration).__module__,
+    )
 
 
 def commented(path: str, migration: Any, index: int | None) -> Allowance | None:

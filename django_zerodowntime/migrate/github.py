@@ -29,7 +29,7 @@ def render(document: dict[str, Any]) -> str:
 def command(migration: dict[str, Any], op: dict[str, Any]) -> str:
     name = "notice" if op["allowed"] else COMMANDS.get(op["verdict"], "notice")
     properties = []
-    if migration["file"]:
+    if migration["in_repository"]:  # an annotation on a file outside it would go nowhere
         properties.append(f"file={escape_property(migration['file'])}")
         if op["line"]:
             properties.append(f"line={op['line']}")

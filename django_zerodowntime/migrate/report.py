@@ -37,7 +37,9 @@ def as_json(
 ) -> dict[str, Any]:
     """The document ``--format json`` prints (and the sarif and github formats render).
 
-    ``file`` is relative to ``root`` (the repository) when the migration is inside it.
+    ``file`` is relative to ``root`` (the repository) when the migration is inside it,
+    else below its import root (``wagtail/migrations/0001_initial.py``): the same on
+    every machine.
     """
     refused = any(report.refused for report in reports) and not force
     return {
@@ -48,7 +50,8 @@ def as_json(
             {
                 "app": report.app,
                 "name": report.name,
-                "file": relative(report.file, root),
+                "file": relative(report.file, root) or import_path(report.module),
+                "in_repository": relative(report.file, root) is not None,
                 "verdict": "refused" if report.refused and not force else "apply",
                 "operations": [
                     {
@@ -77,16 +80,26 @@ def allowance(allowed: Allowance | None) -> dict[str, Any] | None:
     return {"reason": allowed.reason, "scope": allowed.scope, "line": allowed.line}
 
 
+INSTALLED = {"site-packages", "dist-packages"}  # a virtualenv inside the checkout is not code
+
+
 def relative(path: str | None, root: Path | None) -> str | None:
-    """``path`` relative to ``root`` with forward slashes, or as it is when outside it."""
+    """``path`` relative to ``root`` with forward slashes, or None when outside it
+    (or inside an environment's installed packages, wherever that environment is)."""
     if path is None or root is None:
-        return path
+        return None
     for candidate, base in ((path, str(root)), (real(path), real(str(root)))):
         try:
-            return Path(candidate).relative_to(base).as_posix()
+            inside = Path(candidate).relative_to(base)
         except ValueError:
             continue
-    return path
+        return None if INSTALLED & set(inside.parts) else inside.as_posix()
+    return None
+
+
+def import_path(module: str | None) -> str | None:
+    """``wagtail.migrations.0001_initial`` -> ``wagtail/migrations/0001_initial.py``."""
+    return module.replace(".", "/") + ".py" if module else None
 
 
 def real(path: str) -> str:

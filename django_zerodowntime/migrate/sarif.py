@@ -3,13 +3,13 @@
 Rendered from the JSON document alone. One result per blocked or warning
 finding (``level`` error or warning) and per allowed one (with its
 justification as an in-source suppression); the location is the migration
-file, relative to the repository root, and the line where the operation starts.
+file, relative to the repository root (``%SRCROOT%``; an installed package's
+below its import root, ``PYTHONPATH``), and the line where the operation starts.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -95,12 +95,9 @@ def describe(op: dict[str, Any]) -> str:
 
 
 def location(migration: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
-    path = PurePosixPath(migration["file"])
-    artifact: dict[str, Any] = (
-        {"uri": path.as_uri()}  # outside the repository (an installed package)
-        if path.is_absolute()
-        else {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
-    )
+    # Outside the repository (an installed package) the path is below its import root.
+    base = "%SRCROOT%" if migration["in_repository"] else "PYTHONPATH"
+    artifact = {"uri": quote(migration["file"]), "uriBaseId": base}
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if op["line"]:
         physical["region"] = {"startLine": op["line"]}

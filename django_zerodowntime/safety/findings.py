@@ -105,6 +105,7 @@ class MigrationReport:
     operations: tuple[OperationReport, ...]
     allowed: Mapping[str, str] = field(default_factory=dict)
     file: str | None = None  # the migration's source file (absolute), when there is one
+    module: str | None = None  # the module it was imported from
 
     @property
     def refused(self) -> bool:

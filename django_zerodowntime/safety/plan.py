@@ -74,6 +74,7 @@ def analyse_plan(
                 annotated,
                 allowed,
                 file=source.source_file(migration),
+                module=type(migration).__module__,
             )
         )
     return reports
