@@ -543,3 +543,21 @@ def test_an_index_the_state_lists_twice_is_created_once() -> None:
     opts = SimpleNamespace(indexes=twice, constraints=[])
     distinct_names(opts)
     assert [index.name for index in opts.indexes] == ["i"]
+
+
+@pytest.mark.parametrize("action", ["fleet", "mark-live"])
+def test_sarif_and_github_render_findings_only(action: str) -> None:
+    """Exit 2: --fleet and --mark-live have no findings to render."""
+    from django_zerodowntime.errors import ExitError
+    from django_zerodowntime.migrate import options
+
+    given = {"action": action, "format": "sarif", "database": None, "base": None}
+    with pytest.raises(ExitError, match=f"not with --{action}") as raised:
+        options.request_from(given)
+    assert int(raised.value.code) == 2
+
+
+def test_an_unknown_alias_is_bad_input(project: Project) -> None:
+    result = project.manage("safe_migrate", "--check", "--base", "main", "--database", "other")
+    assert result.returncode == 2
+    assert "no database alias 'other' in settings.DATABASES" in result.stderr

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
@@ -78,8 +79,12 @@ def resolve(ref: str, start: Path) -> tuple[Path, str]:
 def prepared(request: Request, console: Console) -> Iterator[Base]:
     """REF checked out, built on the scratch database, swapped in for the alias."""
     assert request.base is not None
-    root, commit = resolve(request.base, Path.cwd())
     alias = request.database
+    if alias not in connections.settings:
+        raise bad_input(f"no database alias {alias!r} in settings.DATABASES")
+    if not settings.SETTINGS_MODULE:
+        raise bad_input("--base loads REF's code with the same settings module: set one")
+    root, commit = resolve(request.base, Path.cwd())
     with (
         git.worktree(root, commit) as tree,
         scratch.scratch_database(alias, request.database_given, console.progress) as database,
