@@ -484,7 +484,7 @@ def safe_migrate_base(result: dict[str, Any]) -> Rendered:
     samples, facts = data["samples"], data["facts"]
 
     def median(name: str, key: str) -> float:
-        return statistics.median(s[key] for s in samples[name])
+        return float(statistics.median(s[key] for s in samples[name]))
 
     rounds = rounds_phrase(len(samples["check"]), "median of")
     rows = [

@@ -62,6 +62,7 @@ def as_json(
                         "rule": op.finding.rule,
                         "reason": op.finding.reason,
                         "remedy": op.finding.remedy,
+                        "harm": op.finding.harm.value if op.finding.harm else None,
                         "allowed": allowance(op.allowed),
                         "line": op.line,
                         "line_exact": op.line_exact,
@@ -125,7 +126,8 @@ def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
         line = f"{migration['app']}.{migration['name']}: {verdict}"
         lines.append([("error" if verdict == "refused" else "", line)])
         for op in migration["operations"]:
-            rule = f" [{op['rule']}]" if op["rule"] else ""
+            labels = [label for label in (op["rule"], op.get("harm")) if label]
+            rule = f" [{', '.join(labels)}]" if labels else ""
             index = "-" if op["index"] is None else op["index"]
             lines.append(
                 [
@@ -134,7 +136,7 @@ def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
                     ("", f" #{index} {op['operation']} {op['target']}{rule}: {op['reason']}"),
                 ]
             )
-            if op["allowed"]:
+            if op.get("allowed"):
                 lines.append([("", f"            allowed ({allowed_by(op['allowed'])})")])
             if op["remedy"] and op["verdict"] != "safe":
                 lines += [
