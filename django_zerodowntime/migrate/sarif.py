@@ -77,7 +77,8 @@ def result(migration: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
         "level": LEVELS[op["verdict"]],
         "message": {"text": text},
         "properties": {
-            key: op[key] for key in ("index", "operation", "target", "verdict", "line_exact")
+            key: op.get(key)
+            for key in ("index", "operation", "target", "verdict", "harm", "line_exact")
         },
     }
     if migration["file"]:
