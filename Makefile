@@ -91,6 +91,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_BIN)/python bench/health.py
 	$(BENCH_BIN)/python bench/reload.py
 	$(BENCH_BIN)/python bench/safe_migrate.py
+	$(BENCH_BIN)/python bench/safe_migrate_base.py
 	$(BENCH_BIN)/python bench/deploy.py
 	$(BENCH_BIN)/python bench/report.py
 

@@ -50,6 +50,7 @@ BENCHES: dict[str, Renderer] = {
     "safe_migrate_real": renderers.safe_migrate_real,
     "oracle_scenarios": oracle_report.render,
     "rehearsal": renderers.rehearsal,
+    "safe_migrate_base": renderers.safe_migrate_base,
 }
 
 

@@ -23,6 +23,8 @@ def static_verdicts(reports: Sequence[MigrationReport]) -> dict[Key, Verdict]:
     verdicts: dict[Key, Verdict] = {}
     for report in reports:
         for op in report.operations:
+            if op.index is None:  # about the migration as a whole (an edit, a stale allow)
+                continue
             key = (report.app, report.name, op.index)
             known = verdicts.get(key)
             if known is None or SEVERITY[op.finding.verdict] > SEVERITY[known]:
