@@ -92,6 +92,7 @@ bench: $(BENCH_VENV)/.installed $(VENV)/.installed-db
 	$(BENCH_BIN)/python bench/health.py
 	$(BENCH_BIN)/python bench/reload.py
 	$(BENCH_BIN)/python bench/safe_migrate.py
+	$(BENCH_BIN)/python bench/safe_migrate_base.py
 	$(BENCH_BIN)/python bench/deploy.py
 	$(BIN)/python bench/backfill.py
 	$(BENCH_BIN)/python bench/report.py

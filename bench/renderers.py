@@ -470,6 +470,128 @@ def safe_migrate_real(result: dict[str, Any]) -> Rendered:
     )
 
 
+# --- rehearsal ----------------------------------------------------------------------------
+
+SQL_SHOWN = 90  # characters of a statement a table cell shows
+
+
+def rehearsal(result: dict[str, Any]) -> Rendered:
+    """Each vendor's rehearsal, one row per statement, beside the static verdict."""
+    blocks: list[Table | Text] = []
+    for found in result["data"]:
+        for run in found["runs"]:
+            document = run["document"]
+            rehearsed = document["rehearsal"]
+            verdicts = {
+                (m["name"], op["index"]): f"{op['verdict']} {op['rule'] or ''}".strip()
+                for m in document["migrations"]
+                for op in m["operations"]
+            }
+            contradictions = sum(
+                1 for m in rehearsed["migrations"] for op in m["operations"] if op["contradicts"]
+            )
+            blocks.append(
+                Text(
+                    f"{found['server']}, `{run['history']}`, {found['rows_in_target']:,} rows "
+                    f"in `testapp_post`, up to {rehearsed['rows']:,} copied: "
+                    f"{len(rehearsed['migrations'])} migration(s) rehearsed in "
+                    f"{rehearsed['seconds']:.3f} s, {contradictions} contradiction(s)."
+                )
+            )
+            rows = []
+            for migration in rehearsed["migrations"]:
+                for op in migration["operations"]:
+                    verdict = verdicts.get((migration["name"], op["index"]), "")
+                    for number, statement in enumerate(op["statements"]):
+                        first = number == 0
+                        rows.append(
+                            [
+                                f"`{migration['name']}` {op['operation']}" if first else "",
+                                verdict if first else "",
+                                f"`{_shown(statement['sql'])}`",
+                                f"{statement['seconds'] * 1000:.1f}",
+                                _locks(statement["locks"]),
+                                ", ".join(statement["rewrote"]) or "-",
+                                (op["contradicts"] or "-") if first else "",
+                            ]
+                        )
+            header = ["migration", "verdict", "statement", "ms", "locks (blocks)", "rewrote"]
+            blocks.append(Table([*header, "contradicts"], rows, "lllrlll"))
+    return Rendered(blocks)
+
+
+def _shown(sql: str) -> str:
+    text = " ".join(sql.replace("`", "").split())  # MariaDB's quotes would end the code span
+    return text if len(text) <= SQL_SHOWN else text[: SQL_SHOWN - 4] + " ..."
+
+
+def _locks(locks: list[dict[str, Any]]) -> str:
+    shown = dict.fromkeys(
+        f"{lock['mode']} on {lock['table']} ({' and '.join(lock['blocks']) or 'nothing'})"
+        for lock in locks
+    )
+    return "; ".join(shown) or "-"
+
+
+# --- safe_migrate --base -------------------------------------------------------------------
+
+BASE_ROWS = [
+    ("check", "`safe_migrate --check` on an empty database (the whole history judged)"),
+    ("base", "`safe_migrate --check --base main` (main built on a scratch SQLite file)"),
+    ("check_at_base", "`safe_migrate --check` on a database already migrated to main"),
+]
+
+
+def safe_migrate_base(result: dict[str, Any]) -> Rendered:
+    data = result["data"]
+    samples, facts = data["samples"], data["facts"]
+
+    def median(name: str, key: str) -> float:
+        return float(statistics.median(s[key] for s in samples[name]))
+
+    rounds = rounds_phrase(len(samples["check"]), "median of")
+    rows = [
+        [
+            label,
+            rounds,
+            f"{median(name, 'wall'):.2f} s / {median(name, 'cpu'):.2f} s",
+            f"{median(name, 'wall') / median('check', 'wall'):.2f}x / "
+            f"{median(name, 'cpu') / median('check', 'cpu'):.2f}x",
+        ]
+        for name, label in BASE_ROWS
+    ]
+    table = Table(["command", "rounds", "wall / CPU", "vs `--check` wall / CPU"], rows, "lrrr")
+    added = {
+        key: (median("base", key) - median("check_at_base", key)) / median("check", key)
+        for key in ("wall", "cpu")
+    }
+    base, check = facts["base"], facts["check"]
+    return Rendered(
+        [
+            table,
+            Text(
+                f"`--check` judged {check['migrations']:,} migrations ({check['operations']:,} "
+                f"operations). `--base main` built main's {base['applied_at_base']:,} applied "
+                f"migrations on its scratch database, then judged the change's "
+                f"{base['migrations']} migration ({base['operations']} operations) and refused "
+                "its drop of a column main reads, as it must. CPU is the command's user + "
+                "system time with its children (the subprocess that loads main's code, git)."
+            ),
+            Text("Against the target (issue 12), what `--base` adds to the check it replaces:"),
+            target(
+                "(`--base` - `--check` at main) / `--check`, CPU",
+                added["cpu"],
+                1.0,
+                ".2f",
+                "",
+                at_least=False,
+            ),
+            target("the same, wall time", added["wall"], 1.0, ".2f", "", at_least=False),
+        ],
+        {"base-added-cpu": f"{added['cpu']:.2f}", "base-added-wall": f"{added['wall']:.2f}"},
+    )
+
+
 # --- backfill -------------------------------------------------------------------------------
 
 VENDOR_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mariadb": "MariaDB"}

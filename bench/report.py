@@ -49,6 +49,8 @@ BENCHES: dict[str, Renderer] = {
     "safe_migrate": renderers.safe_migrate,
     "safe_migrate_real": renderers.safe_migrate_real,
     "oracle_scenarios": oracle_report.render,
+    "rehearsal": renderers.rehearsal,
+    "safe_migrate_base": renderers.safe_migrate_base,
     "backfill": renderers.backfill,
 }
 
