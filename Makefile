@@ -33,8 +33,8 @@ install-db: $(VENV)/.installed-db
 test: $(STAMP)
 	$(COVERAGE) erase
 	ZERODOWNTIME_TEST_DB=sqlite $(COVERAGE) run -m pytest -m "not slow" $(PYTEST_ARGS)
-	$(COVERAGE) combine -q || true
-	$(COVERAGE) report
+	$(COVERAGE) combine -q
+	$(COVERAGE) report --fail-under=0
 
 test-postgres: $(VENV)/.installed-db
 	ZERODOWNTIME_TEST_DB=postgres $(COVERAGE) run -m pytest -m "db and not slow" $(PYTEST_ARGS)
@@ -42,9 +42,10 @@ test-postgres: $(VENV)/.installed-db
 test-mariadb: $(VENV)/.installed-db
 	ZERODOWNTIME_TEST_DB=mariadb $(COVERAGE) run -m pytest -m "db and not slow" $(PYTEST_ARGS)
 
-# Branch coverage of every run since `make test` (SQLite, PostgreSQL, MariaDB), combined.
+# Branch coverage of every run since `make test` (SQLite, PostgreSQL, MariaDB), combined;
+# fails below fail_under (pyproject.toml). `make test` alone reports SQLite without a floor.
 coverage: $(STAMP)
-	$(COVERAGE) combine -q --append || true
+	$(COVERAGE) combine -q --append
 	$(COVERAGE) report
 
 test-all: test test-postgres test-mariadb coverage
