@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_module
 from tests.harness.site import set_release_text
 from tests.test_reload_strategies import (
     NEW,
@@ -37,7 +38,7 @@ def test_every_strategy_turns_over_every_worker_class_under_load(
     site: Path, strategy: str, worker_class: str
 ) -> None:
     if worker_class == "uvicorn":
-        pytest.importorskip("uvicorn")
+        require_module("uvicorn")
     with serving(site, workers=2, **WORKER_CLASSES[worker_class]) as gunicorn:  # type: ignore[arg-type]
         master = gunicorn.master_pid
         set_release_text(site, NEW)

@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from django_zerodowntime.reload.processes import heartbeat_booted
+from tests.conftest import require_module
 from tests.harness.load import LoadClient, LoadReport
 from tests.harness.site import (
     Gunicorn,
@@ -160,7 +161,7 @@ def test_usr2_tolerates_max_requests_recycling(site: Path) -> None:
 
 
 def test_uvicorn_worker_class_turns_over(site: Path) -> None:
-    pytest.importorskip("uvicorn")
+    require_module("uvicorn")
     with serving(
         site, workers=2, worker_class="uvicorn.workers.UvicornWorker",
         extra_args=["config.asgi:application"],
