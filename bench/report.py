@@ -39,6 +39,7 @@ from bench.tables import (  # noqa: E402
     provenance_text,
     reload,
     safe_migrate,
+    safe_migrate_real,
 )
 
 RESULTS = REPO / "bench" / "results"
@@ -53,6 +54,7 @@ BENCHES: dict[str, Renderer] = {
     "health": health.render,
     "reload": reload.render,
     "safe_migrate": safe_migrate.render,
+    "safe_migrate_real": safe_migrate_real.render,
 }
 
 
