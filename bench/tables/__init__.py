@@ -50,8 +50,9 @@ def provenance_text(result: dict[str, Any]) -> str:
     changes = ""
     if changed is True:
         changes = " (with uncommitted changes)"
-    elif changed:
-        changes = f" (with uncommitted changes to {len(changed)} files)"
+    elif changed := [path for path in changed if not path.startswith("bench/results/")]:
+        plural = "s" if len(changed) != 1 else ""
+        changes = f" (with uncommitted changes to {len(changed)} file{plural})"
     versions = ", ".join(f"{name} {v}" for name, v in sorted(env["versions"].items()) if v)
     start, end = env["load_average_start"][0], env["load_average_end"][0]
     notes = f" Notes: {env['notes']}" if env["notes"] else ""
