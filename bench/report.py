@@ -31,6 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.oracle import report as oracle_report  # noqa: E402
 from bench.tables import (  # noqa: E402
     Rendered,
     Table,
@@ -55,6 +56,7 @@ BENCHES: dict[str, Renderer] = {
     "reload": reload.render,
     "safe_migrate": safe_migrate.render,
     "safe_migrate_real": safe_migrate_real.render,
+    "oracle_scenarios": oracle_report.render,
 }
 
 
