@@ -249,3 +249,30 @@ def test_the_three_steps_apply_and_unapply_back_to_the_old_column(state: Project
     with connection.cursor() as cursor:
         described = connection.introspection.get_table_description(cursor, "zdt_backfill_row")
     assert "label" not in {column.name for column in described}
+
+
+def test_dropping_the_triggers_alone_ends_the_copy_and_unapplying_puts_it_back(
+    state: ProjectState,
+) -> None:
+    """DropSync (what unapplying SyncColumns amounts to) and its own unapply."""
+    from django_zerodowntime.operations import DropSync
+
+    pks = seed(state, 3)
+    forwards(AddShadowColumn(**RENAME), state)
+    forwards(SyncColumns(**RENAME), state)
+
+    def label_of(pk: int) -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT label FROM zdt_backfill_row WHERE id = %s", [pk])
+            return cursor.fetchone()[0]
+
+    rows(state).filter(pk=pks[0]).update(name="copied")
+    assert label_of(pks[0]) == "copied"
+    forwards(DropSync(**RENAME), state)
+    rows(state).filter(pk=pks[1]).update(name="not copied")
+    assert label_of(pks[1]) is None
+    backwards(DropSync(**RENAME), state)
+    rows(state).filter(pk=pks[2]).update(name="copied again")
+    assert label_of(pks[2]) == "copied again"
+    backwards(SyncColumns(**RENAME), state)
+    backwards(AddShadowColumn(**RENAME), state)
