@@ -43,6 +43,16 @@ def leaf(loader: MigrationLoader, app_label: str) -> tuple[str, str]:
     return str(app), str(name)
 
 
+CLASS_LINE = "class Migration(migrations.Migration):\n"
+
+
+def with_atomic(text: str, atomic: bool) -> str:
+    """Django before 6.0 does not write ``atomic = False``: add it where Django 6 puts it."""
+    if atomic or "\n    atomic = False\n" in text:
+        return text
+    return text.replace(CLASS_LINE, CLASS_LINE + "\n    atomic = False\n", 1)
+
+
 def write(
     loader: MigrationLoader, change: Change, name: str, operations: list[Any], atomic: bool
 ) -> Path:
@@ -55,6 +65,6 @@ def write(
     if path.exists():
         raise bad_input(f"{path} exists already: choose another --name")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(writer.as_string())
+    path.write_text(with_atomic(writer.as_string(), atomic))
     run_formatters([str(path)])  # black, when installed, as makemigrations does
     return path
