@@ -114,7 +114,7 @@ def _in_options(state: Any, name: str) -> bool:
     for constraint in options.get("constraints", ()):
         indexed.append(set(getattr(constraint, "fields", ()) or ()))
         condition = getattr(constraint, "condition", None) or getattr(constraint, "check", None)
-        if condition is not None and re.search(rf"\b{re.escape(name)}\b", str(condition)):
+        if condition is not None and re.search(rf"\b{re.escape(name)}(?:__|\b)", str(condition)):
             return True
     return any(name in group for group in [*together, *indexed])
 
