@@ -179,12 +179,14 @@ def test_the_json_has_exactly_the_documented_keys() -> None:
                                         "table": "shop_item",
                                         "mode": "AccessExclusiveLock",
                                         "blocks": ["reads", "writes"],
+                                        "held_seconds": 0.02,
                                     }
                                 ],
                                 "rewrote": ["shop_item"],
                             }
                         ],
                         "contradicts": "judged safe, but ...",
+                        "batches": None,
                     }
                 ],
             }

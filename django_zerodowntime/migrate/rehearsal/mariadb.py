@@ -5,11 +5,19 @@ Each ``ALTER TABLE`` and ``CREATE INDEX`` is tried on the copy with
 ``LOCK=SHARED``, then ``COPY``: the server refuses a clause it cannot honour
 before it changes anything, and the first one it accepts is what the plain
 statement does (it picks the cheapest itself). Nothing accepted: the plain
-statement, ``EXCLUSIVE``. Rewrites show as a new InnoDB table id.
+statement, ``EXCLUSIVE``; a statement that carries its own clause runs as
+written. Rewrites show as a new InnoDB table id. ``LOCK TABLES t WRITE`` is
+``EXCLUSIVE`` on t until ``UNLOCK TABLES`` (the runner measures that span);
+triggers lock their table's metadata (``EXCLUSIVE``, for the statement). A
+Backfill batch's row locks are counted before it commits, from the live list
+of ``SHOW ENGINE INNODB STATUS``: ``information_schema.INNODB_TRX`` is a cache
+InnoDB refreshes at most every 0.1 s, so back-to-back batches would read the
+count of the batch before.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,17 +26,24 @@ from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from django_zerodowntime.migrate.rehearsal import lock_modes
-from django_zerodowntime.migrate.rehearsal.observe import Observation, Taken
+from django_zerodowntime.migrate.rehearsal.observe import BatchLocks, Observation, Taken
 from django_zerodowntime.migrate.rehearsal.statements import (
     algorithm_variants,
+    dropped_trigger,
     is_ddl,
     table_of,
+    tables_locked,
 )
 
 # ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON), and a parse error: that clause, not here.
 NOT_HONOURED = {1845, 1846, 1064}
 TABLE_IDS = "SELECT NAME, TABLE_ID FROM information_schema.{view} WHERE NAME LIKE %s"
 TABLE_ID_VIEWS = ("INNODB_SYS_TABLES", "INNODB_TABLES")  # MariaDB, MySQL 8
+TRIGGER_TABLE = (
+    "SELECT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+    "WHERE TRIGGER_SCHEMA = %s AND TRIGGER_NAME = %s"
+)
+ROW_LOCKS = re.compile(r"(\d+) row lock\(s\)")
 
 
 class MariaDBProbe:
@@ -52,11 +67,14 @@ class MariaDBProbe:
         pass
 
     def run(self, execute: Callable[[str], Any], sql: str, in_transaction: bool) -> Observation:
-        table = table_of(sql)
+        locked = tables_locked(sql)
+        if locked:
+            return self._lock_tables(execute, sql, locked)
+        table = table_of(sql) or self._trigger_table(sql)
         before = self._table_ids()
         mode, result, seconds = self._ladder(execute, sql)
         if mode is None and table and is_ddl(sql):
-            mode = "EXCLUSIVE"  # DROP, RENAME, TRUNCATE, CREATE TABLE: a metadata lock
+            mode = "EXCLUSIVE"  # DROP, RENAME, TRUNCATE, CREATE TABLE, triggers: a metadata lock
         after = self._table_ids()
         if self.view is not None:
             rewrote = [name for name in after if name in before and after[name] != before[name]]
@@ -70,8 +88,40 @@ class MariaDBProbe:
             result, seconds, locks, tuple((name, name in self.existing) for name in rewrote)
         )
 
+    def batch_locks(
+        self, connection: BaseDatabaseWrapper, tables: tuple[str, ...], rows: int
+    ) -> BatchLocks:
+        """InnoDB takes no table lock here that blocks the serving code, only row locks:
+        how many this transaction holds."""
+        try:
+            ((thread,),) = self._rows("SELECT CONNECTION_ID()", [])
+            ((_type, _name, status),) = self._rows("SHOW ENGINE INNODB STATUS", [])
+        except Exception:  # it needs the PROCESS privilege: unknown, not zero
+            return BatchLocks((), None)
+        return BatchLocks((), rows_locked(str(status), int(thread)))
+
     def close(self) -> None:
         pass
+
+    def _lock_tables(
+        self, execute: Callable[[str], Any], sql: str, locked: list[tuple[str, str]]
+    ) -> Observation:
+        start = time.perf_counter()
+        result = execute(sql)
+        seconds = time.perf_counter() - start
+        locks = tuple(
+            Taken(table, mode, lock_modes.blocks("mysql", mode), table in self.existing)
+            for table, mode in locked
+        )
+        return Observation(result, seconds, locks)
+
+    def _trigger_table(self, sql: str) -> str | None:
+        """The table of a trigger ``DROP TRIGGER`` names alone, read before it goes."""
+        trigger = dropped_trigger(sql)
+        if trigger is None:
+            return None
+        rows = self._rows(TRIGGER_TABLE, [self.schema, trigger])
+        return str(rows[0][0]) if rows else None
 
     def _ladder(self, execute: Callable[[str], Any], sql: str) -> tuple[str | None, Any, float]:
         variants = algorithm_variants(sql)
@@ -106,3 +156,12 @@ class MariaDBProbe:
             return list(cursor.fetchall())
         finally:
             cursor.close()
+
+
+def rows_locked(status: str, thread: int) -> int | None:
+    """The row locks the transaction of ``thread`` holds, from SHOW ENGINE INNODB STATUS."""
+    for block in status.split("---TRANSACTION ")[1:]:
+        if re.search(rf"\b(?:MariaDB|MySQL) thread id {thread},", block):
+            found = ROW_LOCKS.search(block)
+            return int(found.group(1)) if found else 0
+    return None

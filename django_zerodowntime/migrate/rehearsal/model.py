@@ -31,12 +31,32 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Batches:
+    """A Backfill's batches, as one aggregate: each batch is one transaction of its own.
+
+    A batch's locks last from its BEGIN to its COMMIT on every vendor; that time
+    does not grow with the table (it is the time to write ``batch_size`` rows), so
+    the copy measures it as production would see it.
+    """
+
+    count: int
+    rows: int  # rows written by all of them
+    longest_seconds: float  # BEGIN to COMMIT of the longest batch
+    median_seconds: float
+    table: str  # the table they wrote
+    rows_locked: int | None  # the most rows one batch held locked (None: the vendor cannot say)
+    locks: tuple[Lock, ...] = ()  # table locks each batch held (held_seconds: the longest batch)
+    statements: int = 0  # the statements they ran, not listed one by one
+
+
+@dataclass(frozen=True)
 class OperationRun:
     index: int  # as in the static report: the position in migration.operations, from 0
     operation: str  # the class name
     seconds: float
     statements: tuple[Statement, ...] = ()
     error: str | None = None  # what the database said when the operation failed on the copy
+    batches: Batches | None = None  # a Backfill's batches (their statements are not listed)
 
 
 @dataclass(frozen=True)

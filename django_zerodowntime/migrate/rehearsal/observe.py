@@ -1,7 +1,9 @@
 """What a vendor's probe tells about one statement it ran, and which probe a vendor gets.
 
 A probe runs each statement Django sends to the scratch copy (the MariaDB probe
-may run it with an ``ALGORITHM`` clause) and says what it locked and rewrote.
+may run it with an ``ALGORITHM`` clause) and says what it locked and rewrote;
+while a ``Backfill`` batch holds its locks, just before it commits, the probe
+reads them (``batch_locks``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ class Observation:
     rewrote: tuple[tuple[str, bool], ...] = ()  # (table, existed before the rehearsal)
 
 
+@dataclass(frozen=True)
+class BatchLocks:
+    """The locks one Backfill batch holds just before it commits."""
+
+    locks: tuple[Taken, ...]  # table locks (SQLite: its database-wide write lock)
+    rows_locked: int | None  # row locks held (None: this vendor cannot say)
+
+
 class Probe(Protocol):
     # True: a lock taken in a transaction lasts until it commits (PostgreSQL, SQLite);
     # False: until the statement ends (MariaDB, whose DDL commits by itself).
@@ -39,6 +49,10 @@ class Probe(Protocol):
     def start_operation(self) -> None: ...
 
     def run(self, execute: Callable[[str], Any], sql: str, in_transaction: bool) -> Observation: ...
+
+    def batch_locks(
+        self, connection: BaseDatabaseWrapper, tables: tuple[str, ...], rows: int
+    ) -> BatchLocks: ...
 
     def close(self) -> None: ...
 

@@ -6,7 +6,10 @@ outside a transaction (``CREATE INDEX CONCURRENTLY``, DDL of a non-atomic
 migration) has released them when it returns, so a second connection watches it:
 it first holds every table of the copy in ACCESS EXCLUSIVE mode, sees the
 statement wait for its first lock (table and mode), lets it go, then keeps
-reading ``pg_locks`` until the statement ends.
+reading ``pg_locks`` until the statement ends; DDL that locks no table
+(``CREATE FUNCTION`` of a trigger) is not watched. A Backfill batch's locks are
+``pg_locks`` for the backend just before it commits; PostgreSQL keeps row locks
+in the rows themselves, not there: the rows the batch wrote are the rows it locked.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from django_zerodowntime.migrate.rehearsal import lock_modes
-from django_zerodowntime.migrate.rehearsal.observe import Observation, Taken
-from django_zerodowntime.migrate.rehearsal.statements import is_ddl
+from django_zerodowntime.migrate.rehearsal.observe import BatchLocks, Observation, Taken
+from django_zerodowntime.migrate.rehearsal.statements import is_ddl, touches_no_table
 
 USER_TABLES = (
     "SELECT c.oid, c.relname, c.relfilenode, format('%I.%I', n.nspname, c.relname) "
@@ -62,7 +65,7 @@ class PostgresProbe:
             result = execute(sql)
             seconds = time.perf_counter() - start
             taken = self._held(self._rows(LOCKS_OF, [self.pid])) - held
-        elif is_ddl(sql):
+        elif is_ddl(sql) and not touches_no_table(sql):
             result, seconds, taken = self._watched(execute, sql, before)
         else:
             start = time.perf_counter()
@@ -74,11 +77,19 @@ class PostgresProbe:
             for oid in after
             if oid in before and after[oid][1] != before[oid][1]
         )
-        locks = tuple(
+        return Observation(result, seconds, self._taken(taken), rewrote)
+
+    def batch_locks(
+        self, connection: BaseDatabaseWrapper, tables: tuple[str, ...], rows: int
+    ) -> BatchLocks:
+        """The batch's table locks (``RowExclusiveLock``...), read in its own transaction."""
+        return BatchLocks(self._taken(self._held(self._rows(LOCKS_OF, [self.pid]))), rows)
+
+    def _taken(self, held: Held) -> tuple[Taken, ...]:
+        return tuple(
             Taken(table, mode, lock_modes.blocks("postgresql", mode), oid in self.existing)
-            for oid, table, mode in sorted(taken, key=lambda lock: (lock[1], lock[2]))
+            for oid, table, mode in sorted(held, key=lambda lock: (lock[1], lock[2]))
         )
-        return Observation(result, seconds, locks, rewrote)
 
     def close(self) -> None:
         self.watcher.close()

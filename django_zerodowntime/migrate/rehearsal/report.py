@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django_zerodowntime.migrate.outcome import Line
-from django_zerodowntime.migrate.rehearsal.model import OperationRun, Rehearsal, Statement
+from django_zerodowntime.migrate.rehearsal.model import (
+    Batches,
+    Lock,
+    OperationRun,
+    Rehearsal,
+    Statement,
+)
 
 Contradictions = Mapping[tuple[str, str, int], str]
 
@@ -31,6 +37,7 @@ def as_json(rehearsal: Rehearsal, contradictions: Contradictions) -> dict[str, A
                         "contradicts": contradictions.get(
                             (migration.app, migration.name, op.index)
                         ),
+                        "batches": _batches(op.batches),
                     }
                     for op in migration.operations
                 ],
@@ -44,11 +51,33 @@ def _statement(statement: Statement) -> dict[str, Any]:
     return {
         "sql": statement.sql,
         "seconds": _seconds(statement.seconds),
-        "locks": [
-            {"table": lock.table, "mode": lock.mode, "blocks": list(lock.blocks)}
-            for lock in statement.locks
-        ],
+        "locks": [_lock(lock) for lock in statement.locks],
         "rewrote": list(statement.rewrote),
+    }
+
+
+def _lock(lock: Lock) -> dict[str, Any]:
+    return {
+        "table": lock.table,
+        "mode": lock.mode,
+        "blocks": list(lock.blocks),
+        "held_seconds": _seconds(lock.held_seconds),
+    }
+
+
+def _batches(batches: Batches | None) -> dict[str, Any] | None:
+    """A Backfill's batches as one object (its UPDATEs are not listed one by one)."""
+    if batches is None:
+        return None
+    return {
+        "count": batches.count,
+        "rows": batches.rows,
+        "table": batches.table,
+        "rows_locked": batches.rows_locked,
+        "longest_seconds": _seconds(batches.longest_seconds),
+        "median_seconds": _seconds(batches.median_seconds),
+        "locks": [_lock(lock) for lock in batches.locks],
+        "statements": batches.statements,
     }
 
 
@@ -85,10 +114,29 @@ def _summary(op: OperationRun) -> str:
         }
     )
     rewrote = sorted({table for statement in op.statements for table in statement.rewrote})
-    return ", ".join(
-        [
-            f"{len(op.statements)} statement(s)",
-            "; ".join(blocking) if blocking else "no lock that blocks reads or writes",
-            "rewrote " + ", ".join(rewrote) if rewrote else "rewrote nothing",
-        ]
+    parts = []
+    if op.statements or not op.batches:  # a Backfill's batches are told as one
+        parts.append(f"{len(op.statements)} statement(s)")
+        parts.append("; ".join(blocking) if blocking else "no lock that blocks reads or writes")
+    if op.batches:
+        parts.append(batches_text(op.batches))
+    parts.append("rewrote " + ", ".join(rewrote) if rewrote else "rewrote nothing")
+    return ", ".join(parts)
+
+
+def batches_text(batches: Batches) -> str:
+    """What a Backfill's batches held and for how long, in one phrase."""
+    held = [
+        f"{lock.mode} on {lock.table} (blocks {' and '.join(lock.blocks) or 'nothing'})"
+        for lock in batches.locks
+    ]
+    if batches.rows_locked:
+        held.append(
+            f"row locks on up to {batches.rows_locked:,} row(s) of {batches.table} "
+            "(writes to them wait)"
+        )
+    return (
+        f"{batches.count:,} batch(es) ({batches.statements:,} statement(s)) wrote "
+        f"{batches.rows:,} row(s), each holding {' and '.join(held) or 'no lock seen'} "
+        f"for at most {batches.longest_seconds:.3f} s (median {batches.median_seconds:.3f} s)"
     )

@@ -21,6 +21,7 @@ from django_zerodowntime.errors import ExitError
 from django_zerodowntime.migrate import planning
 from django_zerodowntime.migrate.outcome import ExitCode
 from django_zerodowntime.migrate.rehearsal import scratch, seed
+from django_zerodowntime.migrate.rehearsal.batches import BatchWatch, summary
 from django_zerodowntime.migrate.rehearsal.model import (
     Lock,
     MigrationRun,
@@ -29,7 +30,9 @@ from django_zerodowntime.migrate.rehearsal.model import (
     Statement,
 )
 from django_zerodowntime.migrate.rehearsal.observe import Probe, probe_for
+from django_zerodowntime.migrate.rehearsal.statements import lock_spans, tables_locked
 from django_zerodowntime.migrate.rehearsal.tracker import OperationLog, Ran, Tracker
+from django_zerodowntime.operations import observe_batches
 
 Target = tuple[str, str | None]
 DEFAULT_ROWS = 10_000
@@ -81,7 +84,7 @@ def run_plan(
         state.apps  # noqa: B018 (rendered before the clock starts, as Django's executor does)
         start = time.perf_counter()
         try:
-            with connection.execute_wrapper(tracker):
+            with connection.execute_wrapper(tracker), observe_batches(BatchWatch(tracker, probe)):
                 state = executor.apply_migration(state, tracker.marked(migration))
             failed = False
         except Exception as error:  # the deploy would fail here: that is the finding
@@ -105,20 +108,49 @@ def run_plan(
 def operation_run(
     log: OperationLog, probe: Probe, atomic: bool, migration_end: float
 ) -> OperationRun:
+    ran = log.statements
+    spans = lock_spans([one.sql for one in ran])  # MariaDB's LOCK TABLES ... UNLOCK TABLES
     statements = tuple(
-        statement(ran, probe, atomic=atomic, operation_end=log.ended, migration_end=migration_end)
-        for ran in log.statements
+        statement(
+            one,
+            probe,
+            atomic=atomic,
+            operation_end=log.ended,
+            migration_end=migration_end,
+            until=_released(ran, position, spans, log.ended),
+        )
+        for position, one in enumerate(ran)
     )
-    return OperationRun(log.index, log.operation, log.seconds, statements, log.error)
+    return OperationRun(
+        log.index, log.operation, log.seconds, statements, log.error, summary(log.batches)
+    )
+
+
+def _released(ran: list[Ran], position: int, spans: dict[int, int], ended: float) -> float | None:
+    """When the tables a ``LOCK TABLES`` locked were released: at the end of its
+    ``UNLOCK TABLES``, or of the operation if none came (None: not such a statement)."""
+    if position in spans:
+        unlock = ran[spans[position]]
+        return unlock.started + unlock.observation.seconds
+    return ended if tables_locked(ran[position].sql) else None
 
 
 def statement(
-    ran: Ran, probe: Probe, *, atomic: bool, operation_end: float, migration_end: float
+    ran: Ran,
+    probe: Probe,
+    *,
+    atomic: bool,
+    operation_end: float,
+    migration_end: float,
+    until: float | None = None,
 ) -> Statement:
-    """A statement with how long the serving code saw each of its locks."""
+    """A statement with how long the serving code saw each of its locks (``until``: the end
+    of the statement that releases them, for a lock that outlives its statement)."""
     seen = ran.observation
     end = ran.started + seen.seconds
-    if probe.locks_last_until_commit and ran.in_transaction:
+    if until is not None:
+        end = until
+    elif probe.locks_last_until_commit and ran.in_transaction:
         end = migration_end if atomic else max(operation_end, end)
     locks = tuple(
         Lock(lock.table, lock.mode, lock.blocks, end - ran.started, lock.existing)

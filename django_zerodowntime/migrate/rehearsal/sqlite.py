@@ -4,11 +4,16 @@ Every statement that writes takes the database's write lock (``EXCLUSIVE`` by
 the time it commits), which blocks every other writer, and readers too unless
 the database is in WAL mode. Django changes most columns by remaking the table
 (create ``new__t``, copy the rows, drop ``t``, rename): a table whose b-tree root
-page is not the one it had when the operation began was rewritten.
+page is not the one it had when the operation began was rewritten. A trigger's
+statement locks the same way; ``DROP TRIGGER`` names no table, so the table is
+read from ``sqlite_master`` before it runs. A Backfill batch holds the write lock
+from its BEGIN IMMEDIATE: a second connection that cannot take it, just before
+the batch commits, shows that it does.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,12 +21,13 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from django_zerodowntime.migrate.rehearsal import lock_modes
-from django_zerodowntime.migrate.rehearsal.observe import Observation, Taken
-from django_zerodowntime.migrate.rehearsal.statements import table_of
+from django_zerodowntime.migrate.rehearsal.observe import BatchLocks, Observation, Taken
+from django_zerodowntime.migrate.rehearsal.statements import dropped_trigger, table_of
 
 ROOT_PAGES = (
     "SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 )
+TRIGGER_TABLE = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = ?"
 
 
 class SqliteProbe:
@@ -38,11 +44,13 @@ class SqliteProbe:
         self.existing = set(self._root_pages())
         self.baseline: dict[str, int] = {}
         self.reported: set[str] = set()
+        self.other: sqlite3.Connection | None = None  # a second writer, for batches
 
     def start_operation(self) -> None:
         self.baseline, self.reported = self._root_pages(), set()
 
     def run(self, execute: Callable[[str], Any], sql: str, in_transaction: bool) -> Observation:
+        named = table_of(sql) or self._trigger_table(sql) or ""
         start = time.perf_counter()
         result = execute(sql)
         seconds = time.perf_counter() - start
@@ -55,14 +63,49 @@ class SqliteProbe:
         self.reported.update(rewrote)
         # Database-wide: whichever table it names, every other writer waits, and
         # the table it rewrote (the remake's rename) is under that lock too.
-        tables = dict.fromkeys([table_of(sql) or "", *rewrote])
+        tables = dict.fromkeys([named, *rewrote])
         locks = tuple(Taken(table, self.mode.name, self.mode.blocks, True) for table in tables)
         return Observation(
             result, seconds, locks, tuple((name, name in self.existing) for name in rewrote)
         )
 
+    def batch_locks(
+        self, connection: BaseDatabaseWrapper, tables: tuple[str, ...], rows: int
+    ) -> BatchLocks:
+        """The write lock, if another connection cannot take it now; no row locks here."""
+        if self.other is None:
+            # isolation_level None: the BEGIN below is ours; timeout 0: never wait for it
+            name = str(self.scratch.settings_dict["NAME"])
+            self.other = sqlite3.connect(name, timeout=0, isolation_level=None)
+        try:
+            self.other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # "database is locked": the batch holds it
+            held = True
+        else:
+            self.other.execute("ROLLBACK")
+            held = False
+        mode = self.mode
+        locks = (
+            tuple(Taken(table, mode.name, mode.blocks, True) for table in tables) if held else ()
+        )
+        return BatchLocks(locks, None)
+
     def close(self) -> None:
-        pass
+        if self.other is not None:
+            self.other.close()
+
+    def _trigger_table(self, sql: str) -> str | None:
+        trigger = dropped_trigger(sql)
+        if trigger is None:
+            return None
+        self.scratch.ensure_connection()
+        cursor = self.scratch.connection.cursor()
+        try:
+            cursor.execute(TRIGGER_TABLE, [trigger])
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return str(row[0]) if row else None
 
     def _root_pages(self) -> dict[str, int]:
         self.scratch.ensure_connection()

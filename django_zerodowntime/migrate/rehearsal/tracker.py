@@ -23,8 +23,10 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.migration import Migration
 from django.db.migrations.operations.base import Operation
 
+from django_zerodowntime.migrate.rehearsal.batches import BatchSeen
 from django_zerodowntime.migrate.rehearsal.observe import Observation, Probe
-from django_zerodowntime.migrate.rehearsal.statements import only_reads
+from django_zerodowntime.migrate.rehearsal.statements import only_reads, table_of
+from django_zerodowntime.operations.backfill import Backfill
 
 
 @dataclass
@@ -45,6 +47,10 @@ class OperationLog:
     ended: float = 0.0
     statements: list[Ran] = field(default_factory=list)
     error: str | None = None
+    batched: bool = False  # a Backfill: its statements in a transaction are its batches'
+    batches: list[BatchSeen] = field(default_factory=list)
+    batch_tables: list[str] = field(default_factory=list)  # of the batch running now
+    in_batch: int = 0  # statements the batch running now ran
 
 
 class Tracker:
@@ -67,7 +73,7 @@ class Tracker:
     def operation(
         self, index: int, operation: Operation, editor: BaseDatabaseSchemaEditor
     ) -> Iterator[None]:
-        log = OperationLog(index, type(operation).__name__)
+        log = OperationLog(index, type(operation).__name__, batched=isinstance(operation, Backfill))
         self.logs.append(log)
         self.current = self.last = log
         known = {id(sql) for sql in editor.deferred_sql}
@@ -92,6 +98,8 @@ class Tracker:
         owner = self.current or self._deferred_owner(sql)
         if owner is None or only_reads(sql):
             return execute(sql, params, many, context)
+        if owner is self.current and owner.batched and self.connection.in_atomic_block:
+            return self._batch_statement(owner, execute, sql, params, many, context)
         self.last = owner
         text = self._text(sql, params, many)
         started = time.perf_counter()
@@ -105,6 +113,23 @@ class Tracker:
             owner.seconds += observation.seconds
             owner.ended = time.perf_counter()
         return observation.result
+
+    def _batch_statement(
+        self,
+        log: OperationLog,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
+        """Run one statement of a Backfill batch as it is: its locks are read before the
+        batch commits, and probing each statement would lengthen the batch."""
+        table = table_of(sql)
+        if table and table not in log.batch_tables:
+            log.batch_tables.append(table)
+        log.in_batch += 1
+        return execute(sql, params, many, context)
 
     def fail(self, error: BaseException) -> None:
         """Note ``error`` on the operation that was running (or last ran a statement)."""

@@ -3,15 +3,17 @@
 Pure functions over ``model`` data and the analysis' reports. An operation
 judged safe contradicts its rehearsal when, on a table the serving code
 already uses, it rewrote the table under a lock that blocks that code, or held
-such a lock longer than ``REHEARSE_MAX_LOCK_SECONDS``; an operation that failed
-on the copy contradicts any verdict that let it through.
+such a lock longer than ``REHEARSE_MAX_LOCK_SECONDS``, or when one of its
+Backfill batches held a blocking lock (row locks block the writes to those
+rows) longer than that; an operation that failed on the copy contradicts any
+verdict that let it through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django_zerodowntime.migrate.rehearsal.model import Lock, OperationRun, Rehearsal
+from django_zerodowntime.migrate.rehearsal.model import Batches, Lock, OperationRun, Rehearsal
 from django_zerodowntime.safety.findings import MigrationReport, Verdict
 
 SEVERITY = {Verdict.SAFE: 0, Verdict.WARNING: 1, Verdict.BLOCKED: 2}
@@ -57,6 +59,33 @@ def longest_held(operation: OperationRun, max_seconds: float) -> Lock | None:
     return max(over, key=lambda lock: lock.held_seconds) if over else None
 
 
+def batch_blocking(batches: Batches | None) -> str | None:
+    """What a batch held that the serving code waits for, in words (None: nothing)."""
+    if batches is None:
+        return None
+    for lock in batches.locks:
+        if lock.blocks and lock.reaches_serving_code:
+            return f"{lock.mode} on {lock.table} (blocks {' and '.join(lock.blocks)})"
+    if batches.rows_locked:
+        return (
+            f"row locks on {batches.rows_locked:,} row(s) of {batches.table} "
+            "(the serving code's writes to them wait)"
+        )
+    return None
+
+
+def batch_too_long(operation: OperationRun, max_seconds: float) -> str | None:
+    """A batch's lock does not grow with the table: measured on the copy, it is the real one."""
+    batches = operation.batches
+    held = batch_blocking(batches)
+    if batches is None or held is None or batches.longest_seconds <= max_seconds:
+        return None
+    return (
+        f"judged safe, but its longest batch (of {batches.count:,}) held {held} for "
+        f"{batches.longest_seconds:.3f} s, over REHEARSE_MAX_LOCK_SECONDS ({max_seconds:g} s)"
+    )
+
+
 def contradiction(
     operation: OperationRun, verdict: Verdict | None, max_seconds: float
 ) -> str | None:
@@ -79,12 +108,17 @@ def contradiction(
             f"{' and '.join(held.blocks)}) for {held.held_seconds:.3f} s at the copied size, "
             f"over REHEARSE_MAX_LOCK_SECONDS ({max_seconds:g} s)"
         )
-    return None
+    return batch_too_long(operation, max_seconds)
 
 
 def locks_harm(operation: OperationRun, max_seconds: float) -> bool:
-    """The measured ``locks`` harm: the serving code blocked by a rewrite or for too long."""
-    return bool(blocking_rewrites(operation)) or longest_held(operation, max_seconds) is not None
+    """The measured ``locks`` harm: the serving code blocked by a rewrite or for too long
+    (by a statement's lock, or by one batch's)."""
+    return (
+        bool(blocking_rewrites(operation))
+        or longest_held(operation, max_seconds) is not None
+        or batch_too_long(operation, max_seconds) is not None
+    )
 
 
 def measured_harms(rehearsal: Rehearsal, max_seconds: float) -> dict[Key, str | None]:
