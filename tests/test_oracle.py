@@ -61,6 +61,20 @@ ACCEPTED: dict[tuple[str, str, int], tuple[str, str]] = {
         "row holds NULL, nothing can violate it",
     ),
     **{
+        (scenario, vendor, 0): (
+            "false-negative",
+            "a Backfill rewrites its column on purpose (views below 0 to 0; subtitle from "
+            "title): the old code's values it replaces are what the migration is for, and the "
+            "oracle counts every changed value as lost (ZDT505 predicts locks, which it does "
+            "not see; on MariaDB an atomic migration runs no transaction: no ZDT504)",
+        )
+        for scenario, vendor in (
+            ("backfill", "*"),
+            ("backfill_big_batch", "*"),
+            ("backfill_atomic", "mariadb"),
+        )
+    },
+    **{
         ("run_python_ddl", vendor, 1): (
             "warned",
             "ZDT502: a RunPython may change what the old code wrote; this one fills the "

@@ -66,7 +66,7 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
         LITE: {None: S, "ZDT502": W},
     },
     "backfill": {"*": {None: S}},
-    "backfill_atomic": {"*": {"ZDT504": B}},
+    "backfill_atomic": {PG: {"ZDT504": B}, LITE: {"ZDT504": B}, MY: {None: S}},
     "backfill_big_batch": {"*": {"ZDT505": W}},
     "expand_contract_steps": {"*": {None: S, "ZDT101": B}},
     "separate_drop": {"*": {"ZDT101": B}},

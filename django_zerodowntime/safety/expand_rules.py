@@ -48,13 +48,17 @@ def backfill(step: Step) -> list[Finding]:
     model = pair_model(step)
     column = op.columns()[1] if hasattr(op, "columns") else _column(model, op.name)
     where = f"{model._meta.db_table}.{column}"
-    if step.atomic:
+    # Django wraps an atomic migration in a transaction only where DDL rolls back
+    # (not MariaDB/MySQL): there Backfill refuses to run, rather than hold every batch's
+    # row locks to the end; elsewhere each batch commits on its own anyway.
+    if step.atomic and step.connection.features.can_rollback_ddl:
         return [
             blocked(
                 "ZDT504",
-                f"Backfill of {where} in an atomic migration: every batch would share one "
-                "transaction and hold its row locks (and the locks of any DDL beside it) until "
-                "the whole backfill commits",
+                f"Backfill of {where} in an atomic migration: it refuses to run there, so the "
+                "deploy stops at this migration (every batch would share the migration's "
+                "transaction and hold its row locks, and the locks of any DDL beside it, until "
+                "the whole backfill commits)",
                 "Set `atomic = False` on the migration: each batch then commits on its own.",
             )
         ]

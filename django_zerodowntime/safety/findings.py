@@ -51,7 +51,7 @@ CATALOGUE: dict[str, tuple[str, Harm]] = {
     "ZDT501": ("RunSQL that cannot be understood", B),
     "ZDT502": ("RunPython (blocked on PostgreSQL beside DDL in an atomic migration)", D),
     "ZDT503": ("RunSQL that changes data or drops other objects", D),
-    "ZDT504": ("Backfill in an atomic migration", L),
+    "ZDT504": ("Backfill in an atomic migration", F),
     "ZDT505": ("Backfill batches of more than 10,000 rows", L),
     "ZDT506": ("expand_contract step that rebuilds a SQLite table", L),
     "ZDT507": ("drops expand_contract's triggers while a running release writes the old column", D),
