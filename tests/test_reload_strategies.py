@@ -18,7 +18,8 @@ import psutil
 import pytest
 
 from django_zerodowntime.reload.processes import heartbeat_booted
-from tests.harness.load import LoadClient, LoadReport
+from tests.harness.load import LoadClient, streams
+from tests.harness.load_report import LoadReport, assert_clean
 from tests.harness.site import (
     Gunicorn,
     http_get,
@@ -28,6 +29,7 @@ from tests.harness.site import (
 )
 
 NEW = "release 2"
+KEEPALIVE_THREADS = 2  # in the load client's default streams
 
 
 def served(gunicorn: Gunicorn) -> str:
@@ -61,7 +63,7 @@ def serving(project: Path, **options: Any) -> Iterator[Gunicorn]:
     """
     with Gunicorn(project, **options) as gunicorn:
         worker_pids(gunicorn.master_pid, options.get("workers", 2))
-        warm = LoadClient(gunicorn.url, keepalive_threads=0, slow_threads=1, fresh_threads=4)
+        warm = LoadClient(gunicorn.url, streams(keepalive=0, new=4, slow=1))
         warm.start()
         time.sleep(0.5)
         warm.stop()
@@ -86,10 +88,12 @@ def assert_turned_over(
     result: subprocess.CompletedProcess[str], report: LoadReport, gunicorn: Gunicorn
 ) -> None:
     assert result.returncode == 0, result.stderr + gunicorn.log()[-3000:]
-    assert report.failed == 0, report.summary()
-    assert report.total > 50, report.summary()
+    # Sync workers close every connection: a resend would be a bug. Threaded workers
+    # keep them open, and each keep-alive thread may find its idle one closed by a
+    # retiring worker once per reload.
+    assert_clean(report, max_resends=KEEPALIVE_THREADS)
     assert served(gunicorn) == NEW
-    assert report.last_body("fresh") == NEW
+    assert report.last_body("get-new") == NEW
 
 
 def test_usr2_turns_over_sync_workers_with_zero_failures(site: Path) -> None:
@@ -173,10 +177,11 @@ def test_uvicorn_worker_class_turns_over(site: Path) -> None:
         # an empty answer on a NEW connection, whatever retires the worker. That one
         # uvicorn race is tolerated here (documented); any other failure is not.
         uvicorn_race = [
-            s for s in report.failures if s.kind == "fresh" and "RemoteDisconnected" in s.error
+            s for s in report.failures if s.stream == "get-new" and "RemoteDisconnected" in s.error
         ]
         assert len(uvicorn_race) <= 2, report.summary()
-        assert_turned_over(result, report.without(uvicorn_race), gunicorn)
+        explained = {id(s) for s in uvicorn_race}
+        assert_turned_over(result, report.where(lambda s: id(s) not in explained), gunicorn)
 
 
 BROKEN_RELEASES = {
@@ -221,7 +226,7 @@ def test_broken_release_without_preflight_rolls_back_usr2(site: Path) -> None:
         )
         assert result.returncode == 1, result.stderr
         assert "Rolled back" in result.stderr
-        assert report.failed == 0, report.summary()
+        assert_clean(report, min_total=1)
         assert gunicorn.master_pid == master
         assert served(gunicorn) == "release 1"
         assert not Path(str(gunicorn.pidfile) + ".2").exists()
@@ -271,7 +276,7 @@ def test_five_reloads_in_a_row_with_zero_failures(site: Path) -> None:
                 assert served(gunicorn) == f"release {number}"
         finally:
             report = load.stop()
-        assert report.failed == 0, report.summary()
+        assert_clean(report)
 
 
 @pytest.mark.slow
@@ -296,5 +301,5 @@ def test_usr2_and_hup_with_setproctitle_installed(site: Path, tmp_path: Path) ->
             result, report = reload_under_load(site, gunicorn, "--strategy", strategy)
             assert result.returncode == 0, result.stderr + gunicorn.log()[-3000:]
             assert "settings.WSGI_APPLICATION" in result.stderr  # argv hidden: fallback
-            assert report.failed == 0, report.summary()
+            assert_clean(report)
             assert served(gunicorn) == f"release {number}"

@@ -1,21 +1,34 @@
 """A real Nginx in front of two Gunicorn instances of the example project.
 
-Nginx runs the shipped ``example_project/deploy/nginx-*.conf`` with TLS and
-the system paths swapped for free loopback ports and a temp dir, so it needs
-no root paths beyond the binary. Used by the Nginx tests and ``bench/deploy.py``.
+Nginx runs the shipped ``example_project/deploy/nginx-*.conf`` with TLS, the
+system paths and the instances' addresses swapped for free loopback ports
+and a temp dir, so it needs no root paths beyond the binary. Used by the
+Nginx tests and ``bench/deploy.py``.
+
+Two ways to switch, as shipped:
+
+- ``nginx-bluegreen.conf`` / ``nginx-rolling.conf`` list both instances;
+  :meth:`Site.switch_drain` moves traffic with their drain flags
+  (``manage.py switch_drain``), and an instance gets new code by
+  :meth:`Instance.reload` (``graceful_reload``) while it drains;
+- ``nginx-switch-upstream.conf`` includes a file of server lines that
+  :meth:`Site.switch_upstream` rewrites before reloading Nginx, and an
+  instance out of that file is restarted cold (:meth:`Instance.deploy`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import require_binary
-from tests.harness.load import LoadClient, LoadReport
+from tests.harness.load import LoadClient, Resend, Stream, api_streams, post, streams
+from tests.harness.load_report import LoadReport, assert_clean
 from tests.harness.site import (
     EXAMPLE,
     Gunicorn,
@@ -23,10 +36,13 @@ from tests.harness.site import (
     free_port,
     http_get,
     manage,
+    set_release_id,
     set_release_text,
 )
 
-ROLLING_PARAMS = "max_fails=1 fail_timeout=5s"  # as nginx-rolling.conf recommends
+ROLLING_PARAMS = "max_fails=1 fail_timeout=5s"  # for the include-file way (switch_upstream)
+INCLUDE_FILE_CONF = "nginx-switch-upstream.conf"
+SHIPPED_ADDRESSES = ("127.0.0.1:8000", "127.0.0.1:8001")  # blue (a), green (b) in the confs
 
 MAIN_CONF = """\
 {user}worker_processes 2;
@@ -46,9 +62,14 @@ http {{
 
 
 def loopback_site_conf(
-    shipped: str, port: int, redirect_port: int, status_port: int, upstream_file: Path
+    shipped: str,
+    port: int,
+    redirect_port: int,
+    status_port: int,
+    upstream_file: Path,
+    addresses: Sequence[str],
 ) -> str:
-    """The shipped site config on free loopback ports, without TLS, with our upstream file."""
+    """The shipped site config on free loopback ports, without TLS, with our instances."""
     lines = []
     for line in shipped.splitlines():
         stripped = line.strip()
@@ -57,18 +78,23 @@ def loopback_site_conf(
         line = line.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
         line = line.replace("listen 80;", f"listen 127.0.0.1:{redirect_port};")
         line = line.replace("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{status_port};")
+        for shipped_address, address in zip(SHIPPED_ADDRESSES, addresses, strict=True):
+            if stripped.startswith(f"server {shipped_address} "):
+                line = line.replace(shipped_address, address)
         lines.append(line.replace("/etc/nginx/example-upstream.conf", str(upstream_file)))
     text = "\n".join(lines) + "\n"
     assert f"listen 127.0.0.1:{port};" in text
     assert f"listen 127.0.0.1:{status_port};" in text
-    assert str(upstream_file) in text
+    assert str(upstream_file) in text or all(f"server {a} " in text for a in addresses)
     return text
 
 
 class Nginx:
     """A real nginx master on a free loopback port, all its files in ``tmp``."""
 
-    def __init__(self, tmp: Path, site_conf: str, upstream_file: Path) -> None:
+    def __init__(
+        self, tmp: Path, site_conf: str, upstream_file: Path, addresses: Sequence[str]
+    ) -> None:
         self.binary = require_binary("nginx")
         self.tmp = tmp
         self.upstream_file = upstream_file
@@ -76,9 +102,11 @@ class Nginx:
         self.url = f"http://127.0.0.1:{self.port}"
         self.site_path = tmp / "site.conf"
         self.status_port = free_port()
-        self.status_url = f"http://127.0.0.1:{self.status_port}"  # switch_upstream --public-url
+        self.status_url = f"http://127.0.0.1:{self.status_port}"  # --public-url
         self.site_path.write_text(
-            loopback_site_conf(site_conf, self.port, free_port(), self.status_port, upstream_file)
+            loopback_site_conf(
+                site_conf, self.port, free_port(), self.status_port, upstream_file, addresses
+            )
         )
         user = "user root;\n" if os.geteuid() == 0 else ""
         (tmp / "nginx.conf").write_text(MAIN_CONF.format(user=user, tmp=tmp))
@@ -146,7 +174,14 @@ class Instance:
             "ZERODOWNTIME_HOST": f"host-{self.name}",  # each instance is a host in the ledger
         }
 
+    def write_release(self, release: str) -> None:
+        """New code on disk: the text /version/ shows and the releaseId /healthz reports."""
+        set_release_text(self.project, f"release {release.removeprefix('r')}")
+        set_release_id(self.project, release)
+        self.release = release
+
     def start(self) -> None:
+        set_release_id(self.project, self.release)
         self.gunicorn = Gunicorn(self.project, port=self.port, env=self.env()).start()
 
     def stop(self) -> None:
@@ -155,11 +190,27 @@ class Instance:
             self.gunicorn = None
 
     def deploy(self, release: str) -> None:
-        """A cold deploy: new code on disk, then stop + start (it is out of Nginx by now)."""
-        set_release_text(self.project, f"release {release.removeprefix('r')}")
+        """A cold deploy: new code on disk, then stop + start (out of Nginx by now)."""
         self.stop()
-        self.release = release
+        self.write_release(release)
         self.start()
+
+    def reload(self, release: str) -> None:
+        """New code through ``graceful_reload``: the listening socket never closes, so
+        Nginx may keep sending this instance requests (it drains: it hands them back).
+        ``/livez``, because a draining instance's ``/healthz`` answers 503."""
+        self.write_release(release)
+        result = manage(
+            self.project,
+            "graceful_reload",
+            f"--check-url=http://{self.address}/livez",
+            f"--expect-release={release}",
+            "--timeout=90",
+            env=self.env(),
+            check=False,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stderr
 
 
 @dataclass
@@ -169,7 +220,32 @@ class Site:
     green: Instance
     nginx: Nginx
 
-    def switch(self, to: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def instance(self, name: str) -> Instance:
+        return self.green if name == "green" else self.blue
+
+    def switch_drain(
+        self, to: str, *extra: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """``manage.py switch_drain`` run from the checkout being switched to."""
+        target = self.green if to == "green" else self.blue
+        return manage(
+            target.project,
+            "switch_drain",
+            f"--to={to}",
+            f"--blue={self.blue.address}",
+            f"--green={self.green.address}",
+            f"--blue-drain-file={self.blue.drain_file}",
+            f"--green-drain-file={self.green.drain_file}",
+            f"--public-url={self.nginx.status_url}",
+            "--timeout=30",
+            *extra,
+            env=target.env(),
+            check=check,
+        )
+
+    def switch_upstream(
+        self, to: str, *extra: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         """``manage.py switch_upstream`` run from the checkout being switched to."""
         target = self.green if to == "green" else self.blue
         return manage(
@@ -190,20 +266,43 @@ class Site:
             check=check,
         )
 
-    def load(self) -> LoadClient:
-        return LoadClient(self.nginx.url, post_threads=1, timeout=20).start()
+    def load(
+        self, plan: Sequence[Stream] | None = None, resend: Resend = Resend.NEVER
+    ) -> LoadClient:
+        """The API client by default: every kind of request, nothing ever sent twice."""
+        return LoadClient(self.nginx.url, plan or api_streams(), resend, timeout=20).start()
+
+    def browser_load(self) -> LoadClient:
+        """What the include-file switch is safe for: GETs resent as browsers do, POSTs
+        on new connections only (a reload resets a POST on a reused one)."""
+        plan = (*streams(posts=0), Stream("post-new", post(), keepalive=False))
+        return LoadClient(self.nginx.url, plan, Resend.IDEMPOTENT, timeout=20).start()
 
     def version(self) -> str:
         return http_get(self.nginx.url, "/version/")[1].decode()
+
+    def stored_titles(self) -> list[str]:
+        """The titles of the load client's posts in the database, duplicates kept."""
+        result = manage(
+            self.blue.project,
+            "shell",
+            "-c",
+            "import json; from blog.models import Post; print(json.dumps(list("
+            "Post.objects.filter(title__startswith='load-').values_list('title', flat=True))))",
+            env=self.blue.env(),
+        )
+        return list(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def start_site(
     tmp: Path,
     conf_name: str,
-    servers: list[str],
+    servers: list[str] | None = None,
     server_params: str = "",
     database_url: str | None = None,
 ) -> Iterator[Site]:
+    """Both instances (release r1) behind Nginx. With the include-file conf,
+    ``servers`` are the ones the upstream file lists at first."""
     database_url = database_url or "sqlite:///" + str(tmp / "shared.sqlite3")
     blue = Instance("blue", copy_example_project(tmp / "blue"), free_port(), database_url)
     green = Instance("green", copy_example_project(tmp / "green"), free_port(), database_url)
@@ -211,8 +310,10 @@ def start_site(
     upstream_file = tmp / "upstream.conf"
     chosen = {"blue": blue.address, "green": green.address}
     suffix = f" {server_params}" if server_params else ""
-    upstream_file.write_text("".join(f"server {chosen[name]}{suffix};\n" for name in servers))
-    nginx = Nginx(tmp, (EXAMPLE / "deploy" / conf_name).read_text(), upstream_file)
+    listed = servers or ["blue", "green"]
+    upstream_file.write_text("".join(f"server {chosen[name]}{suffix};\n" for name in listed))
+    shipped = (EXAMPLE / "deploy" / conf_name).read_text()
+    nginx = Nginx(tmp, shipped, upstream_file, [blue.address, green.address])
     try:
         blue.start()
         green.start()
@@ -224,9 +325,15 @@ def start_site(
         green.stop()
 
 
-def assert_no_failures(report: LoadReport, site: Site) -> None:
-    print(report.summary())  # shown with -s or on failure: the figures behind the verdict
-    assert report.total > 50, report.summary()
-    assert report.failed == 0, (
-        f"{report.summary()}\n{report.failures[:5]}\nnginx: {site.nginx.error_log()[-2000:]}"
-    )
+def assert_no_failures(report: LoadReport, site: Site, max_resends: int = 0) -> None:
+    try:
+        assert_clean(report, max_resends=max_resends)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nnginx: {site.nginx.error_log()[-2000:]}") from None
+
+
+def assert_exactly_once(report: LoadReport, site: Site) -> None:
+    """Every POST answered 201 is in the database once; no other one is."""
+    stored = site.stored_titles()
+    assert len(stored) == len(set(stored)), "a POST was applied twice"
+    assert sorted(stored) == sorted(report.tags("POST", 201))
