@@ -26,7 +26,7 @@ fresh site:
 Counted: every request started from the first step to 1 s after the last,
 per stream (method and connection kind). Raw figures go to
 ``bench/results/deploy.json``; ``--render`` rewrites the tables in
-``bench/README.md`` and ``docs/_generated/deploy_figures.rst`` from that file
+``bench/README.md`` and ``docs/_generated/deploy_figures.inc`` from that file
 (:func:`markdown` and :func:`rst` are what ``bench/report.py`` calls).
 
 Run: .venv/bin/python bench/deploy.py [--rounds 3] [--switches 12]
@@ -56,13 +56,14 @@ from tests.harness.load_report import LoadReport  # noqa: E402
 from tests.harness.nginx import (  # noqa: E402
     INCLUDE_FILE_CONF,
     ROLLING_PARAMS,
+    Hops,
     Site,
     start_site,
 )
 
 RESULTS = REPO / "bench" / "results" / "deploy.json"
 README = REPO / "bench" / "README.md"
-DOCS_FIGURES = REPO / "docs" / "_generated" / "deploy_figures.rst"
+DOCS_FIGURES = REPO / "docs" / "_generated" / "deploy_figures.inc"
 PARAMS = f"--server-params={ROLLING_PARAMS}"
 STEADY_SECONDS = 8.0
 
@@ -129,8 +130,9 @@ CASES: list[tuple[str, str, str, str, list[str], str, bool, Deploy]] = [
 ]  # fmt: skip
 
 
-def figures(report: LoadReport, seconds: float) -> dict[str, Any]:
+def figures(report: LoadReport, hops: list[Hops], seconds: float) -> dict[str, Any]:
     quick = report.where(lambda s: s.stream != "slow-get")
+    drained = [h.attempts[0][1] * 1000 for h in hops if h.extra]
     return {
         "total": report.total,
         "failed": report.failed,
@@ -140,6 +142,10 @@ def figures(report: LoadReport, seconds: float) -> dict[str, Any]:
         "quick_p50_ms": quick.p50 * 1000,
         "quick_p99_ms": quick.p99 * 1000,
         "max_ms": report.max * 1000,
+        # Requests Nginx answered in the window, and those a draining instance sent on.
+        "nginx_requests": len(hops),
+        "extra_hops": len(drained),
+        "drained_answer_ms_median": statistics.median(drained) if drained else None,
     }
 
 
@@ -151,13 +157,14 @@ def run_case(name: str, switches: int) -> dict[str, Any]:
                 site.green.drain_file.write_text("")  # the idle side of the drain way
             load = site.load()
             time.sleep(1)
-            started = time.monotonic()
+            started, wall_started = time.monotonic(), time.time()
             deploy(site, switches)
-            ended = time.monotonic()
+            ended, wall_ended = time.monotonic(), time.time()
             time.sleep(1)
             report = load.stop().window(started, ended + 1)
+            hops = [h for h in site.nginx.hops() if wall_started <= h.ended <= wall_ended + 1]
             print(f"  {name}: {report.summary()}", file=sys.stderr, flush=True)
-            return figures(report, ended + 1 - started)
+            return figures(report, hops, ended + 1 - started)
     raise AssertionError("start_site yielded nothing")
 
 
@@ -226,15 +233,18 @@ def markdown(results: dict[str, Any]) -> str:
         f"cases switch {results['switches']} times per round. Client: {results['client']}.",
         "",
         "| case | failed / total (sum over rounds) | failed / total per stream | "
-        "p99 ms (median) | max ms (max over rounds) |",
-        "|---|---|---|---|---|",
+        "extra hops (sum) | p99 ms (median) | max ms (max over rounds) |",
+        "|---|---|---|---|---|---|",
     ]
     for name, case in cases.items():
         if case["strategy"] == "steady":
             continue
         p99 = statistics.median(r["quick_p99_ms"] for r in case["rounds"])
         worst = max(r["max_ms"] for r in case["rounds"])
-        lines.append(f"| {name} | {lost(case)} | {by_stream(case)} | {p99:.0f} | {worst:.0f} |")
+        extra = sum(r["extra_hops"] for r in case["rounds"])
+        lines.append(
+            f"| {name} | {lost(case)} | {by_stream(case)} | {extra} | {p99:.0f} | {worst:.0f} |"
+        )
     steady_cases = {c["way"]: c for c in cases.values() if c["strategy"] == "steady"}
     if len(steady_cases) == 2:
         lines += ["", *cost_table(steady_cases)]
@@ -247,19 +257,26 @@ def cost_table(steady_cases: dict[str, dict[str, Any]]) -> list[str]:
     def median(case: dict[str, Any], key: str) -> float:
         return statistics.median(r[key] for r in case["rounds"])
 
-    rows = [
-        ("requests/s", "requests_per_second", "{:.0f}"),
-        ("p50 ms, GET and POST", "quick_p50_ms", "{:.1f}"),
-        ("p99 ms, GET and POST", "quick_p99_ms", "{:.1f}"),
-    ]
+    extra = sum(r["extra_hops"] for r in new["rounds"])
+    answered = sum(r["nginx_requests"] for r in new["rounds"])
+    drained_ms = [r["drained_answer_ms_median"] for r in new["rounds"]]
+    drained_ms = [ms for ms in drained_ms if ms is not None]
     lines = [
-        "The cost while one instance drains (steady state, "
-        f"{STEADY_SECONDS:g} s per round, medians):",
+        "The cost while one instance drains, steady state "
+        f"({STEADY_SECONDS:g} s per round; medians over the rounds): "
+        f"{extra} of {answered:,} requests Nginx answered (sum over rounds) went to "
+        "the draining instance first and took an extra hop; its answer took "
+        + (f"{statistics.median(drained_ms):.1f} ms (median)." if drained_ms else "-.")
+        + " Nginx skips the draining instance for fail_timeout after each.",
         "",
         "| steady state | one instance out of the file | one instance draining | ratio |",
         "|---|---|---|---|",
     ]
-    for label, key, fmt in rows:
+    for label, key, fmt in [
+        ("requests/s", "requests_per_second", "{:.0f}"),
+        ("p50 ms, GET and POST", "quick_p50_ms", "{:.1f}"),
+        ("p99 ms, GET and POST", "quick_p99_ms", "{:.1f}"),
+    ]:
         a, b = median(old, key), median(new, key)
         lines.append(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {b / a:.2f} |")
     return lines

@@ -193,16 +193,18 @@ class DrainSwitch:
                     ExitCode.DRAIN_FAILED,
                     f"could not {'set' if on else 'clear'} {side.name}'s drain flag "
                     f"{side.drain_file}: {error}. Check the path and that this user may write "
-                    f"there; flags already flipped: {self.flipped()}.",
+                    f"there. Now: {self.flipped()}.",
                 ) from None
             (self.outcome.drained if on else self.outcome.undrained).append(side.name)
             state = "set" if on else "cleared"
             self.progress(f"{state} {side.name}'s drain flag ({side.drain_file})")
 
     def flipped(self) -> str:
-        done = [f"{n} drained" for n in self.outcome.drained]
-        done += [f"{n} serving" for n in self.outcome.undrained]
-        return ", ".join(done) or "none"
+        """Each side's flag as it is now, e.g. ``blue serving, green drained``."""
+        sides = sorted(self.plan.targets + self.plan.others, key=lambda side: side.name)
+        return ", ".join(
+            f"{side.name} {'drained' if side.drain_file.exists() else 'serving'}" for side in sides
+        )
 
     def settle(self, seconds: float) -> None:
         if seconds > 0:
@@ -215,7 +217,7 @@ class DrainSwitch:
         url = upstream.health_url(plan.public_url, plan.health_path)
         releases = set(self.outcome.releases.values())
         self.progress(
-            f"confirming through {url} that releaseId {sorted(map(str, releases))} answers"
+            f"confirming through {url} that releaseId {sorted(map(str, releases))} serves"
         )
 
         def probe(target: str) -> upstream.HealthReading:

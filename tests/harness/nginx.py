@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -50,7 +51,11 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 512; }}
 http {{
-    access_log off;
+    # Which servers each request went to, and how long each took: bench/deploy.py
+    # counts the requests that took an extra hop through a draining instance.
+    log_format upstreams '$msec $request_method $status "$upstream_addr" '
+                         '"$upstream_status" "$upstream_response_time"';
+    access_log {tmp}/access.log upstreams;
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -87,6 +92,35 @@ def loopback_site_conf(
     assert f"listen 127.0.0.1:{status_port};" in text
     assert str(upstream_file) in text or all(f"server {a} " in text for a in addresses)
     return text
+
+
+@dataclass(frozen=True)
+class Hops:
+    """The upstream attempts behind one request, from Nginx's access log: each is
+    (status, seconds). Retries inside one location are separated by ",", an
+    internal redirect (X-Accel-Redirect) by " : "."""
+
+    ended: float  # time.time() when Nginx answered
+    method: str
+    status: int
+    attempts: tuple[tuple[int, float], ...]
+
+    @property
+    def extra(self) -> bool:
+        """Whether a draining instance's answer sent it on (the first attempt a 503)."""
+        return len(self.attempts) > 1 and self.attempts[0][0] == 503
+
+    @classmethod
+    def parse(cls, line: str) -> Hops:
+        match = re.fullmatch(r'(\S+) (\S+) (\d+) "[^"]*" "([^"]*)" "([^"]*)"', line)
+        assert match, line
+        ended, method, status, statuses, times = match.groups()
+        pieces = [re.split(r", | : ", field) for field in (statuses, times)]
+        attempts = tuple(
+            (int(code) if code.isdigit() else 0, float(time) if time != "-" else 0.0)
+            for code, time in zip(*pieces, strict=False)
+        )
+        return cls(float(ended), method, int(status), attempts)
 
 
 class Nginx:
@@ -131,6 +165,12 @@ class Nginx:
                 time.sleep(0.05)
         self.stop()
         raise TimeoutError(f"nginx did not start: {self.error_log()}")
+
+    def hops(self) -> list[Hops]:
+        """One entry per request Nginx answered since it started: its upstream attempts."""
+        path = self.tmp / "access.log"
+        lines = path.read_text().splitlines() if path.exists() else []
+        return [Hops.parse(line) for line in lines]
 
     def error_log(self) -> str:
         path = self.tmp / "error.log"
