@@ -23,16 +23,14 @@ connection is closed and no request is lost. In order:
 from __future__ import annotations
 
 import enum
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from django_zerodowntime import upstream
 from django_zerodowntime.errors import ExitError
+from django_zerodowntime.health_client import HealthReading, Probe, read_health
 
 
 class ExitCode(enum.IntEnum):
@@ -69,51 +67,17 @@ class DrainOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One health answer: status (0: none), releaseId, and its ``output``."""
-
-    status: int
-    release: str | None = None
-    output: str | None = None
-    error: str = ""
-
-    def describe(self) -> str:
-        if self.status == 0:
-            return f"no answer ({self.error})"
-        output = f", output {self.output!r}" if self.output else ""
-        return f"HTTP {self.status}, releaseId {self.release!r}{output}"
-
-
-def read(url: str, timeout: float = 2.0) -> Reading:
-    try:
-        response = requests.get(url, timeout=timeout, headers={"Connection": "close"})
-    except requests.RequestException as error:
-        return Reading(0, error=type(error).__name__)
-    try:
-        body = json.loads(response.text)
-    except ValueError:
-        body = None
-    body = body if isinstance(body, dict) else {}
-    release = body.get("releaseId")
-    output = body.get("output")
-    return Reading(
-        response.status_code,
-        str(release) if release is not None else None,
-        str(output) if output is not None else None,
-    )
-
-
-def ready_but_for_drain(reading: Reading, expect_release: str | None) -> bool:
+def ready_but_for_drain(reading: HealthReading, expect_release: str | None) -> bool:
+    """200, or 503 saying that the drain flag is all that keeps it from being ready."""
     ready = reading.status == 200 or (reading.status == 503 and reading.output == "draining")
     return ready and (expect_release is None or reading.release == expect_release)
 
 
-def serving(reading: Reading, expect_release: str | None) -> bool:
-    return reading.status == 200 and (expect_release is None or reading.release == expect_release)
+def serving(reading: HealthReading, expect_release: str | None) -> bool:
+    return reading.is_ready(expect_release)
 
 
-Probe = Callable[[str], Reading]
+Accept = Callable[[HealthReading, str | None], bool]
 SetDrain = Callable[[Path, bool], None]
 Progress = Callable[[str], None]
 
@@ -123,7 +87,7 @@ class DrainSwitch:
     plan: DrainPlan
     set_drain: SetDrain
     progress: Progress
-    probe: Probe = read
+    probe: Probe = read_health
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     outcome: DrainOutcome = field(default_factory=DrainOutcome)
@@ -157,9 +121,7 @@ class DrainSwitch:
     def health(self, side: Side) -> str:
         return f"http://{side.address}{self.plan.health_path}"
 
-    def poll(
-        self, url: str, accept: Callable[[Reading, str | None], bool], timeout: float
-    ) -> Reading:
+    def poll(self, url: str, accept: Accept, timeout: float) -> HealthReading:
         deadline = self.clock() + timeout
         while True:
             reading = self.probe(url)
@@ -167,7 +129,9 @@ class DrainSwitch:
                 return reading
             self.sleep(0.2)
 
-    def wait(self, side: Side, accept: Callable[[Reading, str | None], bool]) -> Reading:
+    def wait(
+        self, side: Side, accept: Callable[[HealthReading, str | None], bool]
+    ) -> HealthReading:
         url = self.health(side)
         self.progress(f"waiting for {side.name} ({url}) to be ready (its drain flag aside)")
         reading = self.poll(url, accept, self.plan.timeout)
@@ -220,12 +184,8 @@ class DrainSwitch:
             f"confirming through {url} that releaseId {sorted(map(str, releases))} serves"
         )
 
-        def probe(target: str) -> upstream.HealthReading:
-            reading = self.probe(target)
-            return upstream.HealthReading(reading.status, reading.release, reading.error)
-
         confirmed, last = upstream.confirm_serving(
-            url, releases, plan.timeout, probe=probe, sleep=self.sleep, clock=self.clock
+            url, releases, plan.timeout, probe=self.probe, sleep=self.sleep, clock=self.clock
         )
         if confirmed:
             return

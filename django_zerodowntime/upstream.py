@@ -1,4 +1,4 @@
-"""The Nginx upstream include file, and the health wait that gates a switch.
+"""The Nginx upstream include file, and the confirmation through Nginx.
 
 The include file holds only ``server HOST:PORT;`` lines (and comments); the
 Nginx config wraps it in ``upstream NAME { include PATH; }``. Everything here
@@ -7,7 +7,6 @@ is a plain function so tests call it without a command or a server.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -18,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from django_zerodowntime.health_client import HealthReading, Probe, read_health
 
 _HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
 _ADDRESS = re.compile(rf"^{_HOST}:(?P<port>[0-9]{{1,5}})$")
@@ -134,75 +133,12 @@ def run_command(command: str, timeout: float = 60.0) -> CommandResult:
     return CommandResult(done.returncode, (done.stdout + done.stderr).strip())
 
 
-@dataclass(frozen=True)
-class HealthReading:
-    """One answer of a health endpoint (status 0 when nothing answered)."""
-
-    status: int
-    release: str | None = None
-    error: str = ""
-
-    def describe(self) -> str:
-        if self.status == 0:
-            return f"no answer ({self.error})"
-        release = f", releaseId {self.release!r}" if self.release is not None else ""
-        return f"HTTP {self.status}{release}"
-
-
-def is_ready(reading: HealthReading, expect_release: str | None) -> bool:
-    """200 (the only answer every load balancer counts as healthy), right release."""
-    if reading.status != 200:
-        return False
-    return expect_release is None or reading.release == expect_release
-
-
 def health_url(base: str, health_path: str) -> str:
     """``base`` with the health path appended, unless it already names a path."""
     scheme, _, rest = base.partition("://")
     if "/" in rest.strip("/"):
         return base
     return f"{scheme}://{rest.rstrip('/')}{health_path}" if rest else base
-
-
-def read_health(url: str, timeout: float = 2.0) -> HealthReading:
-    """GET ``url`` on a fresh connection and read ``releaseId`` from the JSON body."""
-    try:
-        response = requests.get(url, timeout=timeout, headers={"Connection": "close"})
-    except requests.RequestException as error:
-        return HealthReading(0, error=type(error).__name__)
-    try:
-        body = json.loads(response.text)
-    except ValueError:
-        body = None
-    release = body.get("releaseId") if isinstance(body, dict) else None
-    return HealthReading(response.status_code, str(release) if release is not None else None)
-
-
-Probe = Callable[[str], HealthReading]
-
-
-def wait_for_health(
-    url: str,
-    expect_release: str | None,
-    timeout: float,
-    *,
-    probe: Probe = read_health,
-    interval: float = 0.5,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> tuple[bool, HealthReading]:
-    """Poll ``url`` until it is ready or ``timeout`` seconds have passed.
-
-    Returns whether it became ready and the last reading (for the message).
-    """
-    deadline = clock() + timeout
-    while True:
-        reading = probe(url)
-        if is_ready(reading, expect_release):
-            return True, reading
-        if clock() + interval > deadline:
-            return False, reading
-        sleep(interval)
 
 
 def confirm_serving(

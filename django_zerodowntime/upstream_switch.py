@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django_zerodowntime import upstream
+from django_zerodowntime import health_client, upstream
+from django_zerodowntime.errors import ExitError
 
 
 class ExitCode(enum.IntEnum):
@@ -26,12 +27,6 @@ class ExitCode(enum.IntEnum):
     NGINX_RELOAD_FAILED = 4
     NOT_CONFIRMED = 5
     DRAIN_FAILED = 6
-
-
-class SwitchFailed(Exception):
-    def __init__(self, message: str, code: ExitCode) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -72,7 +67,7 @@ def switch(
     *,
     set_drain: SetDrain,
     progress: Progress,
-    probe: upstream.Probe = upstream.read_health,
+    probe: health_client.Probe = health_client.read_health,
     run: Callable[[str], upstream.CommandResult] = upstream.run_command,
 ) -> SwitchOutcome:
     outcome = SwitchOutcome()
@@ -82,25 +77,25 @@ def switch(
             try:
                 set_drain(side.drain_file, False)  # a rollback target was drained last time
             except OSError as error:
-                raise SwitchFailed(
+                raise ExitError(
+                    ExitCode.BAD_INPUT,
                     f"cannot clear {side.name}'s drain flag {side.drain_file}: {error}. "
                     "Nothing was changed.",
-                    ExitCode.BAD_INPUT,
                 ) from None
     for side in plan.targets:
         url = f"http://{side.address}{plan.health_path}"
         progress(f"waiting for {side.name} ({url}) to answer 200")
-        ready, reading = upstream.wait_for_health(
+        ready, reading = health_client.wait_until_ready(
             url, plan.expect_release, plan.timeout, probe=probe
         )
         if not ready:
             wanted = f" with releaseId {plan.expect_release!r}" if plan.expect_release else ""
-            raise SwitchFailed(
+            raise ExitError(
+                ExitCode.TARGET_NOT_READY,
                 f"{side.name} ({url}) did not answer 200{wanted} within {plan.timeout:g} s "
                 f"(last: {reading.describe()}). Nothing was changed: Nginx still sends "
                 f"traffic to {servers_of(old_text)}. Is {side.name} running the new "
                 "release, migrated, and not draining (manage.py drain status)?",
-                ExitCode.TARGET_NOT_READY,
             )
         outcome.releases[side.name] = reading.release
     names = "+".join(side.name for side in plan.targets)
@@ -128,16 +123,14 @@ def read_current(plan: SwitchPlan) -> str:
         text = plan.upstream_file.read_text(encoding="utf-8")
         servers = upstream.parse_upstream(text)
     except (OSError, upstream.UpstreamFileError) as error:
-        raise SwitchFailed(
-            f"cannot use {plan.upstream_file}: {error}", ExitCode.BAD_INPUT
-        ) from None
+        raise ExitError(ExitCode.BAD_INPUT, f"cannot use {plan.upstream_file}: {error}") from None
     known = {side.address for side in plan.targets + plan.others}
     unknown = [server for server in servers if server not in known]
     if unknown:
-        raise SwitchFailed(
+        raise ExitError(
+            ExitCode.BAD_INPUT,
             f"{plan.upstream_file} lists {', '.join(unknown)}, which is neither side "
             f"({', '.join(sorted(known))}); refusing to drop a server I was not told about.",
-            ExitCode.BAD_INPUT,
         )
     return text
 
@@ -157,29 +150,29 @@ def apply_file(
     try:
         upstream.write_atomically(plan.upstream_file, new_text)
     except OSError as error:
-        raise SwitchFailed(
+        raise ExitError(
+            ExitCode.BAD_INPUT,
             f"cannot write {plan.upstream_file}: {error}. Nothing was changed; the deploy "
             "user needs write access to its directory (the new file is renamed over it).",
-            ExitCode.BAD_INPUT,
         ) from None
     progress(f"wrote {plan.upstream_file}: {servers_of(new_text)}")
     tested = run(plan.nginx_test_cmd)
     if not tested.ok:
         upstream.write_atomically(plan.upstream_file, old_text)
-        raise SwitchFailed(
+        raise ExitError(
+            ExitCode.NGINX_TEST_FAILED,
             f"'{plan.nginx_test_cmd}' failed (exit {tested.returncode}), so Nginx was not "
             f"reloaded and {plan.upstream_file} was restored; traffic still goes to "
             f"{servers_of(old_text)}. Fix the Nginx configuration first:\n{tested.output}",
-            ExitCode.NGINX_TEST_FAILED,
         )
     reloaded = run(plan.nginx_reload_cmd)
     if not reloaded.ok:
         upstream.write_atomically(plan.upstream_file, old_text)
-        raise SwitchFailed(
+        raise ExitError(
+            ExitCode.NGINX_RELOAD_FAILED,
             f"'{plan.nginx_reload_cmd}' failed (exit {reloaded.returncode}); "
             f"{plan.upstream_file} was restored so it matches what Nginx still runs "
             f"({servers_of(old_text)}). Is Nginx running?\n{reloaded.output}",
-            ExitCode.NGINX_RELOAD_FAILED,
         )
     progress(f"nginx reloaded ('{plan.nginx_reload_cmd}')")
 
@@ -189,7 +182,7 @@ def confirm(
     outcome: SwitchOutcome,
     old_text: str,
     *,
-    probe: upstream.Probe,
+    probe: health_client.Probe,
     run: Callable[[str], upstream.CommandResult],
     progress: Progress,
 ) -> None:
@@ -220,10 +213,10 @@ def confirm(
         message += f" {state} to {servers_of(old_text)}; the old side was not drained."
     else:
         message += " The upstream file already listed the target; nothing was changed."
-    raise SwitchFailed(message, ExitCode.NOT_CONFIRMED)
+    raise ExitError(ExitCode.NOT_CONFIRMED, message)
 
 
-def other_release(plan: SwitchPlan, side: Side, probe: upstream.Probe) -> str | None:
+def other_release(plan: SwitchPlan, side: Side, probe: health_client.Probe) -> str | None:
     return probe(f"http://{side.address}{plan.health_path}").release
 
 
@@ -241,10 +234,10 @@ def drain_others(
         try:
             set_drain(side.drain_file, True)
         except OSError as error:
-            raise SwitchFailed(
+            raise ExitError(
+                ExitCode.DRAIN_FAILED,
                 f"traffic now goes to {', '.join(sorted(targets))}, but draining "
                 f"{side.name} ({side.drain_file}) failed: {error}. Drain it by hand.",
-                ExitCode.DRAIN_FAILED,
             ) from None
         outcome.drained.append(side.name)
         progress(f"drained {side.name} ({side.drain_file})")

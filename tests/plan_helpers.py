@@ -9,8 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 
-from django_zerodowntime.safety.findings import Usage, Verdict
-from django_zerodowntime.safety.plan import MigrationReport, OperationReport, analyse_plan
+from django_zerodowntime.safety.findings import MigrationReport, OperationReport, Verdict
+from django_zerodowntime.safety.plan import analyse_plan
+from django_zerodowntime.usage import Usage
 
 VENDOR = connection.vendor
 

@@ -8,7 +8,7 @@
 import os
 from pathlib import Path
 
-from django_zerodowntime.dburl import parse_database_url
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 SECRET_KEY = "tests-only-not-secret"
@@ -22,7 +22,7 @@ VENDOR_URLS = {
     "mariadb": "mysql://root@127.0.0.1:3306/test",
 }
 VENDOR = os.environ.get("ZERODOWNTIME_TEST_DB", "sqlite")
-default = parse_database_url(os.environ.get("DATABASE_URL") or VENDOR_URLS[VENDOR])
+default = dj_database_url.parse(os.environ.get("DATABASE_URL") or VENDOR_URLS[VENDOR])
 # One test database per pytest run, so concurrent runs on one server do not
 # drop each other's database; subprocesses inherit the run id via the env.
 RUN_ID = os.environ.setdefault("ZERODOWNTIME_TEST_RUN", str(os.getpid()))

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import dj_database_url
 import pytest
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client, override_settings
 
-from django_zerodowntime.dburl import parse_database_url
 from django_zerodowntime.health.checks import Status, database, migrations
 from django_zerodowntime.health.heartbeat import Heartbeat
 from django_zerodowntime.health.probe import probe
@@ -58,7 +58,7 @@ def require_postgres() -> None:
 def extra_alias(alias: str, url: str) -> Iterator[None]:
     """A database alias added at run time (as if it were in DATABASES)."""
     configured = connections.configure_settings(
-        {"default": connections.settings["default"], alias: parse_database_url(url)}
+        {"default": connections.settings["default"], alias: dj_database_url.parse(url)}
     )
     connections.settings[alias] = configured[alias]
     try:

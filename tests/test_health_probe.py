@@ -249,7 +249,7 @@ def test_a_heartbeat_still_running_is_not_doubled() -> None:
 
 
 def test_the_ledger_recorder_is_the_ledgers_record_heartbeat() -> None:
-    from django_zerodowntime.safety.ledger import record_heartbeat
+    from django_zerodowntime.ledger.record import record_heartbeat
 
     assert ledger_recorder() is record_heartbeat
 
@@ -259,8 +259,22 @@ def test_the_ledger_recorder_is_none_when_the_ledger_cannot_import(
 ) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "django_zerodowntime.safety.ledger", None)
+    monkeypatch.setitem(sys.modules, "django_zerodowntime.ledger.record", None)
     assert ledger_recorder() is None
+
+
+def recorded(probe: ReadinessProbe, host: str) -> bool:
+    """Has the heartbeat written ``host``'s rollout? Let a write in progress finish first:
+    the in-memory SQLite test database's shared cache answers "table is locked" at once."""
+    from django.db import OperationalError
+
+    from django_zerodowntime.models import Rollout
+
+    probe.heartbeat.wait(10)
+    try:
+        return Rollout.objects.filter(host=host).exists()
+    except OperationalError:  # the thread started between wait() and the query
+        return False
 
 
 @pytest.mark.db
@@ -277,9 +291,8 @@ def test_each_computation_records_a_heartbeat_in_the_ledger(tmp_path: Path) -> N
         assert probe.report().status is Status.PASS
         # The heartbeat starts after the computation, off the request path.
         deadline = time.monotonic() + 10
-        while not Rollout.objects.filter(host="probe-host").exists():
+        while not recorded(probe, "probe-host"):
             assert time.monotonic() < deadline, "no heartbeat reached the ledger"
-            probe.heartbeat.wait(0.05)
             time.sleep(0.02)
     rollout = Rollout.objects.get(host="probe-host")
     assert rollout.release_id == "r"

@@ -10,10 +10,14 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
+from django_zerodowntime.errors import ExitError
+from django_zerodowntime.ledger import fleet, record
+from django_zerodowntime.ledger.snapshot import LedgerError, Snapshot, take_snapshot
+from django_zerodowntime.migrate import lock
+from django_zerodowntime.migrate.outcome import ExitCode
 from django_zerodowntime.models import Release, Rollout
-from django_zerodowntime.safety import ledger, lock
-from django_zerodowntime.safety.findings import Usage
-from django_zerodowntime.safety.snapshot import Snapshot
+from django_zerodowntime.release import current_release
+from django_zerodowntime.usage import Usage
 
 pytestmark = pytest.mark.db
 
@@ -30,8 +34,8 @@ SUBTITLE = Usage("blog_post", "subtitle")
 
 
 def roll(release: str, host: str, snapshot: Snapshot | None, source: str = "manual") -> None:
-    ledger.record_release(release, snapshot)
-    ledger.record_rollout(release, host, source)
+    record.record_release(release, snapshot)
+    record.record_rollout(release, host, source)
 
 
 def age(host: str, seconds: float) -> None:
@@ -40,7 +44,7 @@ def age(host: str, seconds: float) -> None:
 
 
 def test_empty_ledger_blocks_every_drop_and_says_how_to_bootstrap(db) -> None:  # type: ignore[no-untyped-def]
-    check = ledger.make_usage_check("r2", RETIRED_SUBTITLE)
+    check = fleet.usage_check_for("r2", RETIRED_SUBTITLE)
     sentence = check(SUBTITLE)
     assert sentence is not None
     assert "safe_migrate --mark-live" in sentence
@@ -49,65 +53,66 @@ def test_empty_ledger_blocks_every_drop_and_says_how_to_bootstrap(db) -> None:  
 
 def test_drop_allowed_once_every_host_runs_a_release_without_the_column(db) -> None:  # type: ignore[no-untyped-def]
     roll("r2", "web-1", RETIRED_SUBTITLE)
-    assert ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
-    assert ledger.usage_check(SUBTITLE) is None  # the running code does not use it either
-    assert ledger.usage_check(Usage("django_zerodowntime_rollout", "host")) is not None
+    assert fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
+    running = fleet.usage_check_for(current_release(), take_snapshot())
+    assert running(SUBTITLE) is None  # the running code does not use it either
+    assert running(Usage("django_zerodowntime_rollout", "host")) is not None
 
 
 def test_drop_refused_naming_the_host_and_release_still_using_it(db) -> None:  # type: ignore[no-untyped-def]
     roll("r1", "web-1", USES_SUBTITLE)
     roll("r1", "web-2", USES_SUBTITLE)
     roll("r2", "web-1", RETIRED_SUBTITLE)
-    sentence = ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE)
+    sentence = fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE)
     assert sentence is not None
     assert "host web-2 running release r1" in sentence
     assert "web-1" not in sentence
     roll("r2", "web-2", RETIRED_SUBTITLE)
-    assert ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
+    assert fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
 
 
 def test_rollback_to_a_release_using_the_column_blocks_again(db) -> None:  # type: ignore[no-untyped-def]
     roll("r1", "web-1", USES_SUBTITLE)
     roll("r2", "web-1", RETIRED_SUBTITLE)
     roll("r1", "web-1", None)  # rolled back: r1's snapshot is already known
-    sentence = ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE)
+    sentence = fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE)
     assert sentence is not None
     assert "release r1" in sentence
 
 
 def test_the_release_being_deployed_counts_too(db) -> None:  # type: ignore[no-untyped-def]
     roll("r2", "web-1", RETIRED_SUBTITLE)
-    sentence = ledger.make_usage_check("r3", USES_SUBTITLE)(SUBTITLE)
+    sentence = fleet.usage_check_for("r3", USES_SUBTITLE)(SUBTITLE)
     assert sentence is not None
     assert "this release (r3) itself" in sentence
 
 
 def test_release_with_unknown_schema_blocks(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_rollout("never-analysed", "web-1", "reload")
-    sentence = ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE)
+    record.record_rollout("never-analysed", "web-1", "reload")
+    sentence = fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE)
     assert sentence is not None
     assert "does not know" in sentence
 
 
 def test_heartbeat_refreshes_the_same_row(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_release("r1", USES_SUBTITLE)
-    ledger.record_heartbeat("r1", "web-1")
-    ledger.record_heartbeat("r1", "web-1")
+    record.record_release("r1", USES_SUBTITLE)
+    record.record_heartbeat("r1", "web-1")
+    record.record_heartbeat("r1", "web-1")
     assert Rollout.objects.filter(host="web-1").count() == 1
-    ledger.record_heartbeat("r2", "web-1")
-    assert [e.release for e in ledger.fleet()] == ["r2"]
+    record.record_heartbeat("r2", "web-1")
+    assert [e.release for e in fleet.fleet()] == ["r2"]
     assert Rollout.objects.filter(host="web-1").count() == 2
 
 
 @override_settings(ZERODOWNTIME={"FLEET_EXPIRY_SECONDS": 60})
 def test_heartbeat_hosts_drop_out_after_the_expiry_window(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_release("r1", USES_SUBTITLE)
-    ledger.record_heartbeat("r1", "old-box")
+    record.record_release("r1", USES_SUBTITLE)
+    record.record_heartbeat("r1", "old-box")
     roll("r2", "web-1", RETIRED_SUBTITLE)
-    assert ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE) is not None
+    assert fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE) is not None
     age("old-box", 61)
-    assert [entry.host for entry in ledger.fleet()] == ["web-1"]
-    assert ledger.make_usage_check("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
+    assert [entry.host for entry in fleet.fleet()] == ["web-1"]
+    assert fleet.usage_check_for("r3", RETIRED_SUBTITLE)(SUBTITLE) is None
 
 
 @override_settings(ZERODOWNTIME={"FLEET_EXPIRY_SECONDS": 60})
@@ -116,36 +121,36 @@ def test_reload_and_manual_rollouts_never_expire(db) -> None:  # type: ignore[no
     roll("r1", "web-2", USES_SUBTITLE, source="manual")
     age("web-1", 10**6)
     age("web-2", 10**6)
-    assert sorted(entry.host for entry in ledger.fleet()) == ["web-1", "web-2"]
+    assert sorted(entry.host for entry in fleet.fleet()) == ["web-1", "web-2"]
 
 
 @override_settings(ZERODOWNTIME={"FLEET_EXPIRY_SECONDS": 60})
 def test_expired_heartbeat_falls_back_to_the_hosts_reload(db) -> None:  # type: ignore[no-untyped-def]
     roll("r2", "web-1", RETIRED_SUBTITLE, source="reload")
-    ledger.record_release("r1", USES_SUBTITLE)
-    ledger.record_heartbeat("r1", "web-1")  # a last probe of an old worker
-    assert [e.release for e in ledger.fleet()] == ["r1"]
+    record.record_release("r1", USES_SUBTITLE)
+    record.record_heartbeat("r1", "web-1")  # a last probe of an old worker
+    assert [e.release for e in fleet.fleet()] == ["r1"]
     Rollout.objects.filter(source="heartbeat").update(seen=timezone.now() - timedelta(hours=1))
-    assert [e.release for e in ledger.fleet()] == ["r2"]
+    assert [e.release for e in fleet.fleet()] == ["r2"]
 
 
 def test_rollout_records_the_running_codes_snapshot(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_rollout("test-release", "web-1", "reload")
+    record.record_rollout("test-release", "web-1", "reload")
     row = Release.objects.get(pk="test-release")
     assert "django_zerodowntime_rollout" in Snapshot.from_json(row.snapshot).tables
 
 
 def test_record_release_merges_a_reused_release_id(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_release("r1", RETIRED_SUBTITLE)
-    ledger.record_release("r1", USES_SUBTITLE)
-    ledger.record_release("r1", None)
+    record.record_release("r1", RETIRED_SUBTITLE)
+    record.record_release("r1", USES_SUBTITLE)
+    record.record_release("r1", None)
     stored = Snapshot.from_json(Release.objects.get(pk="r1").snapshot)
     assert stored.uses(SUBTITLE)
 
 
 def test_forced_reason_is_stored(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_release("r1", USES_SUBTITLE)
-    ledger.record_forced("r1", "table is empty", ["blog.0003_remove"])
+    record.record_release("r1", USES_SUBTITLE)
+    record.record_forced("r1", "table is empty", ["blog.0003_remove"])
     (entry,) = Release.objects.get(pk="r1").forced
     assert entry["reason"] == "table is empty"
     assert entry["migrations"] == ["blog.0003_remove"]
@@ -157,7 +162,7 @@ def test_forced_reason_is_stored(db) -> None:  # type: ignore[no-untyped-def]
 )
 def test_bad_rollout_is_refused(db, release: str, host: str, source: str, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
-        ledger.record_rollout(release, host, source)
+        record.record_rollout(release, host, source)
 
 
 def test_corrupt_snapshot_row_is_a_ledger_error(db) -> None:  # type: ignore[no-untyped-def]
@@ -165,8 +170,8 @@ def test_corrupt_snapshot_row_is_a_ledger_error(db) -> None:  # type: ignore[no-
     Rollout.objects.create(
         release_id="r1", host="web-1", source="manual", at=timezone.now(), seen=timezone.now()
     )
-    with pytest.raises(ledger.LedgerError, match="corrupt ledger row: release 'r1'"):
-        ledger.make_usage_check("r3", RETIRED_SUBTITLE)
+    with pytest.raises(LedgerError, match="corrupt ledger row: release 'r1'"):
+        fleet.usage_check_for("r3", RETIRED_SUBTITLE)
 
 
 def test_corrupt_rollout_source_is_a_ledger_error(db) -> None:  # type: ignore[no-untyped-def]
@@ -174,8 +179,8 @@ def test_corrupt_rollout_source_is_a_ledger_error(db) -> None:  # type: ignore[n
     Rollout.objects.create(
         release_id="r1", host="web-1", source="cron", at=timezone.now(), seen=timezone.now()
     )
-    with pytest.raises(ledger.LedgerError, match="source 'cron'"):
-        ledger.fleet()
+    with pytest.raises(LedgerError, match="source 'cron'"):
+        fleet.fleet()
 
 
 def test_second_holder_waits_then_gives_up(transactional_db) -> None:  # type: ignore[no-untyped-def]
@@ -196,11 +201,12 @@ def test_second_holder_waits_then_gives_up(transactional_db) -> None:  # type: i
     try:
         assert held.wait(10)
         with (
-            pytest.raises(lock.LockBusy, match="another safe_migrate"),
+            pytest.raises(ExitError, match="another safe_migrate") as refused,
             lock.serialised(connections["default"], 0.3, lambda: seen_wait.append(True)),
         ):
             pass  # pragma: no cover
         assert seen_wait == [True]
+        assert refused.value.code is ExitCode.BAD_INPUT
     finally:
         done.set()
         thread.join(10)

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from django_zerodowntime.safety.catalogue import RULES
-from django_zerodowntime.safety.findings import Verdict
-from django_zerodowntime.safety.plan import AllowListError, allowed_rules
+from django_zerodowntime.safety.findings import RULES, AllowListError, Verdict, allowed_rules
 from tests.plan_helpers import VENDOR, analyse, operations, rules
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]

@@ -12,7 +12,8 @@ import psutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.errors import ExitError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.processes import heartbeat_booted
 from django_zerodowntime.reload.run import graceful_reload
 from tests.harness.load import LoadClient
@@ -59,7 +60,7 @@ def test_reload_function_rolls_back_a_release_that_cannot_boot(site: Path) -> No
             assert time.monotonic() < deadline
             time.sleep(0.05)
         settings.write_text(settings.read_text() + "\nMIDDLEWARE += ['no.such.Middleware']\n")
-        with pytest.raises(ReloadError) as caught:
+        with pytest.raises(ExitError) as caught:
             graceful_reload(gunicorn.pidfile, strategy="usr2", run_preflight=False, timeout=30)
         assert caught.value.code == ExitCode.ROLLED_BACK
         assert gunicorn.master_pid == master
@@ -69,7 +70,7 @@ def test_reload_function_rolls_back_a_release_that_cannot_boot(site: Path) -> No
 def test_check_url_that_never_reports_the_release_rolls_back(site: Path) -> None:
     with Gunicorn(site, workers=2) as gunicorn:
         master = gunicorn.master_pid
-        with pytest.raises(ReloadError) as caught:
+        with pytest.raises(ExitError) as caught:
             graceful_reload(
                 gunicorn.pidfile,
                 strategy="usr2",

@@ -14,8 +14,9 @@ import psutil
 import pytest
 from django.core.management import CommandError, call_command
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload.master import find_master, read_pidfile
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from tests.harness.site import Gunicorn, copy_example_project, manage
 
 
@@ -53,7 +54,7 @@ def test_missing_pidfile__exit_2_after_a_short_grace(tmp_path: Path) -> None:
 def test_empty_or_garbage_pidfile__exit_2(tmp_path: Path, content: str, expected: str) -> None:
     pidfile = tmp_path / "gunicorn.pid"
     pidfile.write_text(content)
-    with pytest.raises(ReloadError) as caught:
+    with pytest.raises(ExitError) as caught:
         read_pidfile(pidfile, grace=0)
     assert caught.value.code == ExitCode.BAD_INPUT
     assert expected in caught.value.message
@@ -125,7 +126,7 @@ def as_nobody(action: Callable[[], object]) -> str:
             try:
                 action()
                 answer = "0 accepted"
-            except ReloadError as error:
+            except ExitError as error:
                 answer = f"{int(error.code)} {error.message}"
             os.write(write_end, answer.encode())
         finally:

@@ -11,10 +11,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
-from django_zerodowntime import safe_migrate as sm
-from django_zerodowntime.locked_migrate import is_lock_timeout, lock_timeout
+from django_zerodowntime.ledger import record
+from django_zerodowntime.migrate import lock, planning
+from django_zerodowntime.migrate.apply import is_lock_timeout, lock_timeout
 from django_zerodowntime.models import Release, Rollout
-from django_zerodowntime.safety import ledger, lock
 
 pytestmark = pytest.mark.db
 
@@ -94,9 +94,9 @@ def test_handle__force_without_reason(db) -> None:  # type: ignore[no-untyped-de
 
 def test_migrate_to_zero_is_planned_backwards(db) -> None:  # type: ignore[no-untyped-def]
     executor = MigrationExecutor(connection)
-    targets = sm.resolve_targets(executor, "django_zerodowntime", "zero")
+    targets = planning.resolve_targets(executor, "django_zerodowntime", "zero")
     assert targets == [("django_zerodowntime", None)]
-    plan = sm.plan_for(executor, targets)
+    plan = planning.plan_for(executor, targets)
     assert plan
     assert all(backwards for _migration, backwards in plan)
 
@@ -157,6 +157,6 @@ def test_lock_timeout_is_set_for_the_run_and_reset_after(db) -> None:  # type: i
 
 
 def test_ledger_rows_describe_themselves(db) -> None:  # type: ignore[no-untyped-def]
-    ledger.record_rollout("r1", "web-1", "manual")
+    record.record_rollout("r1", "web-1", "manual")
     assert str(Release.objects.get(pk="r1")) == "r1"
     assert str(Rollout.objects.get()) == "web-1 runs r1 (manual)"

@@ -179,7 +179,7 @@ def test_second_safe_migrate_waits_then_replans(url: str) -> None:
         "import sys\n"
         "from django.db import connection\n"
         "from django.core.management import call_command\n"
-        "from django_zerodowntime.safety import lock\n"
+        "from django_zerodowntime.migrate import lock\n"
         "with lock.serialised(connection, 30):\n"
         "    print('held', flush=True)\n"
         "    sys.stdin.readline()\n"
@@ -210,7 +210,7 @@ def test_lock_held_past_the_wait_is_exit_2(url: str) -> None:
     holder_code = (
         "import sys\n"
         "from django.db import connection\n"
-        "from django_zerodowntime.safety import lock\n"
+        "from django_zerodowntime.migrate import lock\n"
         "with lock.serialised(connection, 30):\n"
         "    print('held', flush=True)\n"
         "    sys.stdin.readline()\n"

@@ -7,8 +7,8 @@ from django.apps.registry import Apps
 from django.db import models
 
 from django_zerodowntime import unused, unused_model
-from django_zerodowntime.safety.findings import Usage
-from django_zerodowntime.safety.snapshot import Snapshot, take_snapshot
+from django_zerodowntime.ledger.snapshot import Snapshot, take_snapshot
+from django_zerodowntime.usage import Usage
 
 
 def release_apps(*, retire: bool) -> Apps:

@@ -23,7 +23,7 @@ from django.core.management import CommandError, call_command
 from django_zerodowntime.drain_switch import ExitCode
 
 
-class HealthServer:
+class AnsweringServer:
     """A real HTTP server; ``answer()`` decides each GET's status and JSON body."""
 
     def __init__(self, answer: Callable[[], tuple[int, dict[str, str]]]) -> None:
@@ -46,7 +46,7 @@ class HealthServer:
         self.address = f"127.0.0.1:{self.server.server_port}"
         self.url = f"http://{self.address}"
 
-    def __enter__(self) -> HealthServer:
+    def __enter__(self) -> AnsweringServer:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
@@ -65,7 +65,7 @@ class Instance:
         self.release = release
         self.drain_file = drain_file
         self.ready = ready  # database, migrations: what a drain flag does not change
-        self.server = HealthServer(self.health)
+        self.server = AnsweringServer(self.health)
 
     @property
     def draining(self) -> bool:
@@ -96,7 +96,7 @@ def green(tmp_path: Path) -> Iterator[Instance]:
 
 
 @pytest.fixture
-def nginx(blue: Instance, green: Instance) -> Iterator[HealthServer]:
+def nginx(blue: Instance, green: Instance) -> Iterator[AnsweringServer]:
     """Answers /healthz for the first instance that is not draining, like the shipped config."""
 
     def answer() -> tuple[int, dict[str, str]]:
@@ -106,7 +106,7 @@ def nginx(blue: Instance, green: Instance) -> Iterator[HealthServer]:
                 return status, document
         return 503, {"status": "fail"}
 
-    with HealthServer(answer) as server:
+    with AnsweringServer(answer) as server:
         yield server
 
 
@@ -136,7 +136,7 @@ def fails_with(code: ExitCode, blue: Instance, green: Instance, *args: str) -> s
 
 
 def test_switch_to_green_clears_its_flag_settles_then_drains_blue(
-    blue: Instance, green: Instance, nginx: HealthServer
+    blue: Instance, green: Instance, nginx: AnsweringServer
 ) -> None:
     out, err = switch(blue, green, "--to=green", "--expect-release=r2", f"--public-url={nginx.url}")
     assert (blue.draining, green.draining) == (True, False)
@@ -219,7 +219,7 @@ def test_not_confirmed_through_nginx_switches_back(
     blue: Instance, green: Instance, tmp_path: Path
 ) -> None:
     """Nginx keeps answering with blue's release (say, it does not list green)."""
-    with HealthServer(lambda: (200, {"releaseId": "r1"})) as stale:
+    with AnsweringServer(lambda: (200, {"releaseId": "r1"})) as stale:
         message = fails_with(
             ExitCode.NOT_CONFIRMED, blue, green, "--to=green", f"--public-url={stale.url}"
         )

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from django_zerodowntime import upstream
-from django_zerodowntime.upstream import HealthReading
-from tests.test_upstream_switch import HealthServer
+from django_zerodowntime import health_client, upstream
+from django_zerodowntime.health_client import HealthReading
 
 
 @pytest.mark.parametrize(
@@ -107,28 +106,6 @@ def test_run_command_reports_a_hung_program_as_124() -> None:
 
 
 @pytest.mark.parametrize(
-    ("reading", "expect", "ready"),
-    [
-        (HealthReading(200, "r2"), None, True),
-        (HealthReading(200, "r2"), "r2", True),
-        (HealthReading(200, "r1"), "r2", False),
-        (HealthReading(503, "r2"), "r2", False),
-        (HealthReading(301), None, False),
-        (HealthReading(0, error="ConnectionError"), None, False),
-    ],
-)
-def test_is_ready_needs_200_and_the_expected_release(
-    reading: HealthReading, expect: str | None, ready: bool
-) -> None:
-    assert upstream.is_ready(reading, expect) is ready
-
-
-def test_health_reading_describes_itself_for_messages() -> None:
-    assert HealthReading(503, "r1").describe() == "HTTP 503, releaseId 'r1'"
-    assert HealthReading(0, error="ConnectTimeout").describe() == "no answer (ConnectTimeout)"
-
-
-@pytest.mark.parametrize(
     ("base", "expected"),
     [
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/healthz"),
@@ -153,7 +130,7 @@ class FakeClock:
         self.now += seconds
 
 
-def scripted(*readings: HealthReading) -> upstream.Probe:
+def scripted(*readings: HealthReading) -> health_client.Probe:
     answers = list(readings)
     return lambda url: answers.pop(0) if len(answers) > 1 else answers[0]
 
@@ -161,7 +138,7 @@ def scripted(*readings: HealthReading) -> upstream.Probe:
 def test_wait_for_health_returns_once_the_target_is_ready() -> None:
     clock = FakeClock()
     probe = scripted(HealthReading(0, error="x"), HealthReading(503), HealthReading(200, "r2"))
-    ready, last = upstream.wait_for_health(
+    ready, last = health_client.wait_until_ready(
         "u", "r2", 10, probe=probe, clock=clock, sleep=clock.sleep
     )
     assert (ready, last, clock.now) == (True, HealthReading(200, "r2"), 1.0)
@@ -169,7 +146,7 @@ def test_wait_for_health_returns_once_the_target_is_ready() -> None:
 
 def test_wait_for_health_gives_up_at_the_deadline_with_the_last_reading() -> None:
     clock = FakeClock()
-    ready, last = upstream.wait_for_health(
+    ready, last = health_client.wait_until_ready(
         "u", "r2", 3, probe=scripted(HealthReading(200, "r1")), clock=clock, sleep=clock.sleep
     )
     assert (ready, last) == (False, HealthReading(200, "r1"))
@@ -193,17 +170,3 @@ def test_confirm_serving_fails_while_the_old_release_still_answers() -> None:
         "u", {"r2"}, 2, probe=scripted(HealthReading(200, "r1")), clock=clock, sleep=clock.sleep
     )
     assert (confirmed, last) == (False, HealthReading(200, "r1"))
-
-
-def test_read_health_reads_status_and_release() -> None:
-    with HealthServer("r2") as server:
-        assert upstream.read_health(server.url + "/healthz") == HealthReading(200, "r2")
-        server.status, server.body = 503, "<html>draining</html>"
-        assert upstream.read_health(server.url + "/healthz") == HealthReading(503, None)
-
-
-def test_read_health_reports_a_refused_connection_as_no_answer() -> None:
-    from tests.harness.site import free_port
-
-    reading = upstream.read_health(f"http://127.0.0.1:{free_port()}/healthz", timeout=1)
-    assert (reading.status, reading.error) == (0, "ConnectionError")

@@ -9,54 +9,14 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from django_zerodowntime.upstream_switch import ExitCode
-
-
-class HealthServer:
-    """A real HTTP server answering every GET like a health endpoint would."""
-
-    def __init__(self, release: str | None, status: int = 200) -> None:
-        self.status = status
-        self.body = json.dumps({"status": "pass", "releaseId": release})
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = owner.body.encode()
-                self.send_response(owner.status)
-                self.send_header("Content-Type", "application/health+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.address = f"127.0.0.1:{self.server.server_port}"
-        self.url = f"http://{self.address}"
-
-    def __enter__(self) -> HealthServer:
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.harness.health_server import HealthServer
 
 
 @pytest.fixture
@@ -340,6 +300,31 @@ def test_json_format_reports_a_failure_on_stdout_too(
             stderr=io.StringIO(),
         )
     assert json.loads(out.getvalue())["result"] == "target_not_ready"
+
+
+def test_json_format_reports_bad_options_on_stdout_too(
+    blue: HealthServer, upstream_file: Path
+) -> None:
+    """Exit 2 for options that cannot work is a failure like the others: one JSON document."""
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "switch_upstream",
+            "--to=green",
+            f"--blue={blue.address}",
+            f"--green={blue.address}",
+            f"--upstream-file={upstream_file}",
+            "--format=json",
+            stdout=out,
+            stderr=io.StringIO(),
+        )
+    assert raised.value.returncode == ExitCode.BAD_INPUT
+    assert json.loads(out.getvalue()) == {
+        "to": "green",
+        "exit": 2,
+        "result": "bad_input",
+        "message": f"--blue and --green are both {blue.address}: they must be two instances.",
+    }
 
 
 def test_drain_flag_of_the_target_that_cannot_be_cleared_is_bad_input(

@@ -19,9 +19,9 @@ Recorder = Callable[[str, str], None]
 
 
 def ledger_recorder() -> Recorder | None:
-    """``safety.ledger.record_heartbeat`` if the ledger is installed, else None."""
+    """``ledger.record.record_heartbeat`` if the ledger is installed, else None."""
     try:
-        from django_zerodowntime.safety.ledger import record_heartbeat
+        from django_zerodowntime.ledger.record import record_heartbeat
     except ImportError:  # an install without the ledger (or a broken one): no heartbeat
         return None
     return record_heartbeat

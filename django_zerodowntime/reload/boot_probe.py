@@ -24,9 +24,6 @@ def load_gunicorn(args: list[str], result: dict[str, Any], config_only: bool) ->
     result.update(
         workers=cfg.workers,
         preload_app=bool(cfg.preload_app),
-        worker_class=cfg.worker_class_str,
-        pidfile=cfg.pidfile,
-        proc_name=cfg.proc_name,
         app_uri=app.app_uri,
     )
     if config_only:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.preflight import ServerConfig
 
 # Supervisors that track the master's PID: after USR2 + TERM of the old master
@@ -38,17 +39,17 @@ def _in_systemd_service(pid: int) -> bool:
 def choose(
     requested: str, config: ServerConfig, supervisor: str | None, *, force: bool = False
 ) -> tuple[str, str]:
-    """(strategy, reason); ReloadError(2) when the request cannot work here."""
+    """(strategy, reason); ExitError(2) when the request cannot work here."""
     preload = config.preload_app
     if force and requested != "hup":
-        raise ReloadError(
+        raise ExitError(
             ExitCode.BAD_INPUT,
             f"--force only applies to --strategy hup (it lets HUP run with preload_app on); "
             f"it was given with --strategy {requested}.",
         )
     if requested == "hup":
         if preload and not force:
-            raise ReloadError(
+            raise ExitError(
                 ExitCode.BAD_INPUT,
                 "refusing --strategy hup: preload_app is on, so HUP would restart the workers "
                 "with the OLD code cached in the master. Use --strategy usr2, turn "
@@ -59,7 +60,7 @@ def choose(
         return "hup", "requested with --strategy hup"
     if requested == "rolling":
         if preload:
-            raise ReloadError(
+            raise ExitError(
                 ExitCode.BAD_INPUT,
                 "refusing --strategy rolling: preload_app is on, so every new worker is forked "
                 "from the master with the OLD code. Use --strategy usr2, or turn preload_app "
@@ -70,7 +71,7 @@ def choose(
         return "usr2", "requested with --strategy usr2"
     if supervisor is not None:
         if preload:
-            raise ReloadError(
+            raise ExitError(
                 ExitCode.BAD_INPUT,
                 f"cannot reload safely: {supervisor} tracks the master's PID, so USR2 would "
                 "make it lose the server, and preload_app is on, so HUP and rolling would keep "

@@ -11,8 +11,9 @@ from __future__ import annotations
 import signal
 import time
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload.check_url import confirm_release
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.report import ReloadReport, ReloadRequest, send, worker_children
 from django_zerodowntime.reload.watcher import CrashLoop, GenerationWatcher, MasterGone, TimedOut
 
@@ -32,20 +33,20 @@ def reload_hup(request: ReloadRequest, reason: str) -> ReloadReport:
     try:
         report.new_workers = watcher.wait_ready(old_gone=True)
     except MasterGone as exc:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.SERVER_DOWN,
             f"the Gunicorn master (PID {master.pid}) exited during the reload: the site is "
             "DOWN. A release that fails to boot after HUP halts Gunicorn. Start Gunicorn "
             "again (with the previous release if this one is broken) and read its log.",
         ) from exc
     except CrashLoop as exc:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.SERVER_DOWN,
             f"{exc} after HUP: the old workers are gone, so the site is not serving. Deploy "
             "the previous release and reload again; read Gunicorn's log for the traceback.",
         ) from exc
     except TimedOut as exc:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.TIMED_OUT,
             f"{exc} after {request.timeout:g}s (HUP): the turnover is not finished. Check "
             "Gunicorn's log; raise --timeout above boot time plus the longest request.",

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import psutil
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.processes import CREATE_TIME_TOLERANCE, ProcId
 
 # During HUP and USR2 promotion Gunicorn rewrites the pidfile; it may be
@@ -32,8 +33,8 @@ class Master:
         return self.proc.pid
 
 
-def bad_input(message: str) -> ReloadError:
-    return ReloadError(ExitCode.BAD_INPUT, message)
+def bad_input(message: str) -> ExitError:
+    return ExitError(ExitCode.BAD_INPUT, message)
 
 
 def read_pidfile(pidfile: Path, grace: float = PIDFILE_GRACE_SECONDS) -> int:
@@ -61,7 +62,7 @@ def read_pidfile(pidfile: Path, grace: float = PIDFILE_GRACE_SECONDS) -> int:
 
 
 def find_master(pidfile: Path) -> Master:
-    """The validated master named by ``pidfile``; raises ReloadError(2) otherwise."""
+    """The validated master named by ``pidfile``; raises ExitError(2) otherwise."""
     pid = read_pidfile(pidfile)
     if pid <= 1:
         raise bad_input(

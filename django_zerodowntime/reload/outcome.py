@@ -1,4 +1,4 @@
-"""Exit codes of graceful_reload and the error that carries one."""
+"""Exit codes of graceful_reload (raised with ``errors.ExitError``)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,3 @@ class ExitCode(enum.IntEnum):
     PREFLIGHT_FAILED = 3
     TIMED_OUT = 4
     SERVER_DOWN = 5
-
-
-class ReloadError(Exception):
-    """A reload that cannot go on; ``code`` is the command's exit status."""
-
-    def __init__(self, code: ExitCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message

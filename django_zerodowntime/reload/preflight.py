@@ -20,8 +20,9 @@ from typing import Any
 
 import psutil
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 
 PROBE = Path(__file__).with_name("boot_probe.py")
 # Set by Gunicorn for its own children; a probe must not inherit them.
@@ -51,7 +52,6 @@ class ServerConfig:
 
     workers: int | None = None
     preload_app: bool | None = None
-    worker_class: str | None = None
     app_uri: str | None = None
 
 
@@ -90,9 +90,7 @@ class ProbeOutcome:
 
     def config(self) -> ServerConfig:
         r = self.result
-        return ServerConfig(
-            r.get("workers"), r.get("preload_app"), r.get("worker_class"), r.get("app_uri")
-        )
+        return ServerConfig(r.get("workers"), r.get("preload_app"), r.get("app_uri"))
 
 
 def run_probe(plan: BootPlan, timeout: float, *, config_only: bool = False) -> ProbeOutcome:
@@ -134,7 +132,7 @@ def tail(output: str, lines: int = OUTPUT_TAIL_LINES) -> str:
 
 
 def preflight(master_pid: int, timeout: float) -> tuple[ServerConfig, BootPlan]:
-    """Boot the new code once; raise ReloadError(3) with its output if it fails."""
+    """Boot the new code once; raise ExitError(3) with its output if it fails."""
     plan = boot_plan(master_pid)
     outcome = run_probe(plan, timeout)
     if not outcome.ok:
@@ -144,7 +142,7 @@ def preflight(master_pid: int, timeout: float) -> tuple[ServerConfig, BootPlan]:
             "import": "importing the app",
             "checks": "Django's system checks",
         }.get(stage, stage)
-        raise ReloadError(
+        raise ExitError(
             ExitCode.PREFLIGHT_FAILED,
             f"preflight failed while {stage_text}: {outcome.result.get('error', 'unknown')}.\n"
             f"Nothing was signalled; the running release keeps serving. Fix the release and "

@@ -24,13 +24,6 @@ class ProcId:
     pid: int
     create_time: float
 
-    @classmethod
-    def of(cls, pid: int) -> ProcId | None:
-        try:
-            return cls(pid, psutil.Process(pid).create_time())
-        except psutil.Error:
-            return None
-
     def alive(self) -> bool:
         try:
             process = psutil.Process(self.pid)

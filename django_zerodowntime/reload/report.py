@@ -7,9 +7,10 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
 from django_zerodowntime.reload.master import Master
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.preflight import ServerConfig
 from django_zerodowntime.reload.processes import ProcId
 
@@ -43,7 +44,7 @@ def send(proc: ProcId, sig: signal.Signals) -> None:
     try:
         os.kill(proc.pid, sig)
     except ProcessLookupError:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.SERVER_DOWN,
             f"the Gunicorn master (PID {proc.pid}) exited before it could be sent "
             f"{sig.name}: the site may be DOWN. Start Gunicorn again and read its log.",

@@ -19,8 +19,9 @@ import signal
 import time
 from typing import NoReturn
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload.check_url import confirm_release
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.report import ReloadReport, ReloadRequest, send, worker_children
 from django_zerodowntime.reload.takeback import take_back_extra_worker
 from django_zerodowntime.reload.watcher import CrashLoop, GenerationWatcher, MasterGone, TimedOut
@@ -39,7 +40,7 @@ def reload_rolling(request: ReloadRequest, reason: str) -> ReloadReport:
             step += 1
             replace_one_worker(request, watcher, step, len(old), len(old_alive))
     except MasterGone as exc:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.SERVER_DOWN,
             f"the Gunicorn master (PID {master.pid}) exited during the rolling reload: the "
             "site is DOWN. A new worker that raises while booting halts Gunicorn (run the "
@@ -76,7 +77,7 @@ def replace_one_worker(
         if before:  # none left (recycled meanwhile): TTOU retired a new one, count kept
             watcher.wait_old_fewer_than(before)
     except TimedOut as exc:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.TIMED_OUT,
             f"{exc} after TTOU within --timeout {request.timeout:g}s: an old worker is still "
             "finishing a request. The worker count is back to normal; the old worker exits "
@@ -92,7 +93,7 @@ def take_back(
     request.progress(f"{why}; taking the extra worker back")
     taken_back = take_back_extra_worker(request.master.proc, watcher)
     if not request.master.proc.alive():
-        raise ReloadError(
+        raise ExitError(
             ExitCode.SERVER_DOWN,
             f"{why}, and the Gunicorn master (PID {request.master.pid}) exited: the site is "
             "DOWN. Start Gunicorn again with the previous release and read its log.",
@@ -109,7 +110,7 @@ def take_back(
             "Gunicorn keeps restarting one more. Once the previous release is back on disk it "
             f"boots; then `kill -TTOU {request.master.pid}` restores the worker count."
         )
-    raise ReloadError(
+    raise ExitError(
         code,
         f"{why}. {done} Put the previous release back on disk before Gunicorn replaces a "
         "worker (max_requests, a crash): every worker it starts imports the code from disk.",

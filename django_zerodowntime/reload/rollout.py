@@ -8,24 +8,18 @@ from collections.abc import Callable
 from django.db import connections
 
 from django_zerodowntime.conf import conf
+from django_zerodowntime.ledger.record import record_rollout
 
 
 def prepare_rollout() -> None:
-    """Import the ledger and connect to its database before the reload starts,
-    so that recording after the turnover adds little to the command's return."""
+    """Connect to the ledger's database before the reload starts, so that recording
+    after the turnover adds little to the command's return."""
     with contextlib.suppress(Exception):  # record_reload_rollout reports failures
-        import django_zerodowntime.safety.ledger  # noqa: F401
-
         connections[conf.LEDGER_DATABASE].ensure_connection()
 
 
 def record_reload_rollout(release: str, warn: Callable[[str], None]) -> bool:
     """Write Rollout(source="reload") for this host; False (and a warning) if it fails."""
-    try:
-        from django_zerodowntime.safety.ledger import record_rollout
-    except ImportError as exc:
-        warn(f"the rollout was not recorded: the deploy ledger is unavailable ({exc}).")
-        return False
     try:
         record_rollout(release=release, host=conf.HOST, source="reload")
     except Exception as exc:  # the reload itself succeeded: never fail it here

@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import choice, master, preflight
 from django_zerodowntime.reload.hup import reload_hup
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.report import ReloadReport, ReloadRequest
 from django_zerodowntime.reload.rolling import reload_rolling
 from django_zerodowntime.reload.usr2 import reload_usr2
+
+
+def checked_pidfile(pidfile: str | None, timeout: float) -> Path:
+    """The options nothing can start without, checked before anything runs."""
+    if not pidfile:
+        raise ExitError(
+            ExitCode.BAD_INPUT,
+            "no pidfile: pass --pidfile or set ZERODOWNTIME['GUNICORN_PIDFILE'].",
+        )
+    if timeout <= 0:
+        raise ExitError(ExitCode.BAD_INPUT, "--timeout must be more than 0 seconds.")
+    return Path(pidfile)
 
 
 def graceful_reload(
@@ -24,11 +37,11 @@ def graceful_reload(
     force: bool = False,
     progress: Callable[[str], None] = lambda line: None,
 ) -> ReloadReport:
-    """Turn the Gunicorn generation over; ReloadError carries the exit code otherwise."""
+    """Turn the Gunicorn generation over; ExitError carries the exit code otherwise."""
     found = master.find_master(pidfile)
     parent = master.unpromoted_parent(found)
     if parent is not None:
-        raise ReloadError(
+        raise ExitError(
             ExitCode.BAD_INPUT,
             f"a previous USR2 upgrade is unfinished: the old master (PID {parent}) still runs "
             f"beside master {found.pid}. Send TERM to PID {parent} (keep the new one) or to "

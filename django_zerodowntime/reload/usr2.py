@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
 from django_zerodowntime.reload.check_url import wait_for_release
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
+from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.processes import ProcId
 from django_zerodowntime.reload.report import (
     ReloadReport,
@@ -54,7 +55,7 @@ def clear_stale_pidfile2(path: Path, *, refuse_live: bool = True) -> None:
         return
     pid = int(text) if text.isdigit() else 0
     if refuse_live and pid > 1 and processes.looks_like_gunicorn(pid):
-        raise ReloadError(
+        raise ExitError(
             ExitCode.BAD_INPUT,
             f"another upgrade is in progress: {path} names a live Gunicorn master (PID "
             f"{pid}). Wait for it, or send it TERM to abandon it.",
@@ -73,7 +74,7 @@ def find_new_master(request: ReloadRequest, old: frozenset[ProcId], deadline: fl
             if child not in old and is_new_master(child.pid, master.pid, str(pidfile2(request))):
                 return child
         time.sleep(POLL_SECONDS)
-    raise ReloadError(
+    raise ExitError(
         ExitCode.ROLLED_BACK,
         f"no new master appeared after USR2 to PID {master.pid}: it failed at once or "
         "ignored the signal (Gunicorn logs 'USR2 signal ignored' while a previous upgrade "
@@ -81,8 +82,8 @@ def find_new_master(request: ReloadRequest, old: frozenset[ProcId], deadline: fl
     )
 
 
-def server_down(pid: int, when: str) -> ReloadError:
-    return ReloadError(
+def server_down(pid: int, when: str) -> ExitError:
+    return ExitError(
         ExitCode.SERVER_DOWN,
         f"the Gunicorn master (PID {pid}) exited {when}: the site may be DOWN. Start "
         "Gunicorn again and read its log.",
@@ -104,7 +105,7 @@ def roll_back(
     clear_stale_pidfile2(pidfile2(request), refuse_live=False)
     if not request.master.proc.alive():
         raise server_down(request.master.pid, "while the reload was rolled back")
-    raise ReloadError(
+    raise ExitError(
         code,
         f"{why}. Rolled back: the new master was stopped and the old generation (master "
         f"{request.master.pid}) is still serving the previous release.",
@@ -148,8 +149,8 @@ def reload_usr2(request: ReloadRequest, reason: str) -> ReloadReport:
             request, new_master, f"{exc} within --timeout {request.timeout:g}s", ExitCode.TIMED_OUT
         )
     if request.check_url:
-        answer = wait_for_release(request.check_url, request.expect_release, deadline)
-        if not answer.satisfies(request.expect_release):
+        ready, answer = wait_for_release(request.check_url, request.expect_release, deadline)
+        if not ready:
             roll_back(
                 request,
                 new_master,
@@ -199,7 +200,7 @@ def retire_old_generation(
                 request.progress(f"old master exited; master {new_master.pid} promoted")
                 return
         if time.monotonic() >= deadline:
-            raise ReloadError(
+            raise ExitError(
                 ExitCode.TIMED_OUT,
                 f"timed out retiring the old generation (old master {master.pid}, "
                 f"{len(old_alive)} old workers alive): requests longer than --timeout are "

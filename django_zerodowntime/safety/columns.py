@@ -37,12 +37,6 @@ def is_not_null(field: Any) -> bool:
     return not field.null and not getattr(field, "generated", False)
 
 
-def is_foreign_key(field: Any) -> bool:
-    return bool(field.many_to_one or field.one_to_one) and bool(
-        getattr(field, "db_constraint", False)
-    )
-
-
 def is_indexed(field: Any) -> bool:
     return bool(field.db_index or field.unique)
 

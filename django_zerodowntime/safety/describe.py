@@ -4,60 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_zerodowntime.safety import columns, sql
-from django_zerodowntime.safety.context import Step
-from django_zerodowntime.safety.findings import Usage
-from django_zerodowntime.safety.identity import (
-    field_target,
-    model_field,
-    model_target,
-    model_usages,
-    rendered_model,
-)
-
-NO_DDL = {"RunPython", "AlterModelOptions", "AlterModelManagers", "AlterConstraint"}
+from django_zerodowntime.safety import targets
+from django_zerodowntime.safety.identity import model_usages, rendered_model
+from django_zerodowntime.safety.operations import Kind, State, kind_of
+from django_zerodowntime.safety.step import Step
+from django_zerodowntime.usage import Usage
 
 
 def target(step: Step) -> str:
     """``blog.Post.subtitle (blog_post.subtitle)``, ``blog.Post (blog_post)``, ..."""
-    op: Any = step.operation
+    known = kind_of(step.operation)
+    describe = known.kind.target if known is not None else targets.generic
     try:
-        return described(step, op)
+        return describe(step)
     except Exception:  # the target is decoration: never let it fail the analysis
-        return str(op.describe())
-
-
-def described(step: Step, op: Any) -> str:
-    kind = type(op).__name__
-    if kind == "RunSQL":
-        first = next(sql.statements(op.sql), "")
-        return f"SQL: {first[:70]}" if first else "SQL: (none)"
-    if kind == "RunPython":
-        return f"code: {getattr(op.code, '__module__', '?')}.{op.code.__qualname__}"
-    if kind == "SeparateDatabaseAndState":
-        return (
-            f"{len(op.database_operations)} database / {len(op.state_operations)} state operations"
-        )
-    model_name = getattr(op, "model_name", None) or getattr(op, "name", None)
-    if kind == "RenameModel":
-        model_name = op.new_name
-    if not isinstance(model_name, str):
-        return str(op.describe())
-    model = rendered_model(step.after, step.app_label, model_name) or rendered_model(
-        step.before, step.app_label, model_name
-    )
-    if model is None:
-        return str(op.describe())
-    name = getattr(op, "new_name", None) if kind == "RenameField" else getattr(op, "name", None)
-    if hasattr(op, "model_name") and isinstance(name, str):
-        field = model_field(model, name) or model_field(
-            rendered_model(step.before, step.app_label, model_name), name
-        )
-        if field is not None:
-            return field_target(model, field)
-    index = getattr(op, "index", None) or getattr(op, "constraint", None)
-    suffix = f" {index.name}" if index is not None else ""
-    return model_target(model) + suffix
+        return str(step.operation.describe())
 
 
 def changes_schema(step: Step) -> bool:
@@ -69,19 +30,21 @@ def changes_schema(step: Step) -> bool:
 
 
 def runs_ddl(step: Step) -> bool:
-    op: Any = step.operation
-    kind = type(op).__name__
-    if kind in NO_DDL:
-        return False
-    if kind == "RunSQL":
-        return sql.has_ddl(op.sql)
-    if kind == "SeparateDatabaseAndState":
-        return any(type(o).__name__ not in NO_DDL for o in op.database_operations)
-    if kind == "AlterField":
-        old = model_field(rendered_model(step.before, step.app_label, op.model_name), op.name)
-        new = model_field(rendered_model(step.after, step.app_label, op.model_name), op.name)
-        return old is None or new is None or not columns.metadata_only(old, new)
-    return True
+    known = kind_of(step.operation)
+    if known is None or not known.same_sql:
+        return True
+    if known.kind.composite:
+        operations: Any = getattr(step.operation, "database_operations", ())
+        return any(_may_run_ddl(operation) for operation in operations)
+    ddl = known.kind.ddl
+    return ddl if isinstance(ddl, bool) else ddl(step)
+
+
+def _may_run_ddl(operation: object) -> bool:
+    """Without the states around it: only kinds that never run DDL say no."""
+    known = kind_of(operation)
+    kind: Kind | None = known.kind if known is not None and known.same_sql else None
+    return kind is None or kind.ddl is not False
 
 
 def created(step: Step) -> set[Usage]:
@@ -91,9 +54,7 @@ def created(step: Step) -> set[Usage]:
     """
     op: Any = step.operation
     name = getattr(op, "model_name", None) or getattr(op, "name", None)
-    old_name, new_name = (
-        (op.old_name, op.new_name) if type(op).__name__ == "RenameModel" else (name, name)
-    )
+    old_name, new_name = (op.old_name, op.new_name) if _renames_model(op) else (name, name)
     if not isinstance(old_name, str) or not isinstance(new_name, str):
         return set()
     try:  # models render lazily: a state broken by an earlier step may fail here
@@ -107,3 +68,8 @@ def created(step: Step) -> set[Usage]:
     if gone and not gone <= step.fresh:
         return set()
     return after - before
+
+
+def _renames_model(operation: object) -> bool:
+    known = kind_of(operation)
+    return known is not None and known.kind.state is State.RENAMES_MODEL

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_zerodowntime.safety import columns, remedies
-from django_zerodowntime.safety.context import Step, blocked, safe, warning
-from django_zerodowntime.safety.findings import Finding
+from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     auto_through,
@@ -17,7 +16,7 @@ from django_zerodowntime.safety.identity import (
     rendered_model,
 )
 from django_zerodowntime.safety.index_rules import index_findings
-from django_zerodowntime.safety.usage import drop_findings
+from django_zerodowntime.safety.step import Step, drop_findings
 
 NOT_MIGRATED = "this model is not migrated on this database (router, proxy or unmanaged)"
 
@@ -226,3 +225,11 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
             remedies.new_column(table, column, f"Changing {old_type} to {new_type}"),
         )
     ]
+
+
+def changes_column(step: Step) -> bool:
+    """Does this AlterField reach the database (anything beyond choices, help_text, ...)?"""
+    op: Any = step.operation
+    old = model_field(rendered_model(step.before, step.app_label, op.model_name), op.name)
+    new = model_field(rendered_model(step.after, step.app_label, op.model_name), op.name)
+    return old is None or new is None or not columns.metadata_only(old, new)

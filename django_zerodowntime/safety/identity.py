@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django_zerodowntime.safety.findings import Usage
+from django_zerodowntime.usage import Usage
 
 if TYPE_CHECKING:
     from django.db.migrations.state import ProjectState

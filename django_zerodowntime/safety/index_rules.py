@@ -9,11 +9,9 @@ from django.db import models
 from django.db.migrations.writer import MigrationWriter
 
 from django_zerodowntime.safety import remedies
-from django_zerodowntime.safety.context import Step, blocked, safe, warning
-from django_zerodowntime.safety.findings import Finding
+from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
 from django_zerodowntime.safety.identity import ModelClass, rendered_model
-
-CONCURRENT_OPS = {"AddIndexConcurrently", "RemoveIndexConcurrently"}
+from django_zerodowntime.safety.step import Step
 
 
 def index_name(table: str, column: str, suffix: str = "idx") -> str:
@@ -115,27 +113,32 @@ def index_model(step: Step) -> ModelClass:
     return model
 
 
-def concurrent_in_atomic(step: Step) -> Finding | None:
+def in_transaction(step: Step) -> Finding:
     name = type(step.operation).__name__
-    if name in CONCURRENT_OPS and step.atomic:
-        return blocked(
-            "ZDT304",
-            f"{name} cannot run inside a transaction: Django fails the migration at this step",
-            "Put it in a migration of its own with `atomic = False` on the Migration class.",
-        )
-    return None
+    return blocked(
+        "ZDT304",
+        f"{name} cannot run inside a transaction: Django fails the migration at this step",
+        "Put it in a migration of its own with `atomic = False` on the Migration class.",
+    )
+
+
+def add_index_concurrently(step: Step) -> list[Finding]:
+    op: Any = step.operation
+    model = index_model(step)
+    if step.atomic:  # Django raises it before asking the router
+        return [in_transaction(step)]
+    if not op.allow_migrate_model(step.connection.alias, model):
+        return [safe("this model is not migrated on this database")]
+    return [safe(f"builds index {op.index.name} without blocking writes")]
 
 
 def add_index(step: Step) -> list[Finding]:
     op: Any = step.operation
     model = index_model(step)
-    refused = concurrent_in_atomic(step)  # Django raises it before asking the router
-    if refused is not None:
-        return [refused]
     if not op.allow_migrate_model(step.connection.alias, model):
         return [safe("this model is not migrated on this database")]
     table = model._meta.db_table
-    if type(op).__name__ == "AddIndexConcurrently" or step.is_fresh(table):
+    if step.is_fresh(table):
         return [safe(f"builds index {op.index.name} without blocking writes")]
     if step.vendor != "postgresql":
         return [safe(f"{step.database_label} builds index {op.index.name} online", "ZDT301")]
@@ -151,9 +154,20 @@ def add_index(step: Step) -> list[Finding]:
     ]
 
 
+def remove_index_concurrently(step: Step) -> list[Finding]:
+    return [in_transaction(step)] if step.atomic else remove_index(step)
+
+
 def remove_index(step: Step) -> list[Finding]:
-    refused = concurrent_in_atomic(step)
-    return [refused] if refused else [safe("dropping an index never breaks the old code")]
+    return [safe("dropping an index never breaks the old code")]
+
+
+def add_constraint_not_valid(step: Step) -> list[Finding]:
+    op: Any = step.operation
+    model = index_model(step)
+    if not op.allow_migrate_model(step.connection.alias, model):
+        return [safe("this model is not migrated on this database")]
+    return [safe(f"adds {op.constraint.name} without checking existing rows")]
 
 
 def add_constraint(step: Step) -> list[Finding]:
@@ -162,7 +176,7 @@ def add_constraint(step: Step) -> list[Finding]:
     constraint, table = op.constraint, model._meta.db_table
     if not op.allow_migrate_model(step.connection.alias, model):
         return [safe("this model is not migrated on this database")]
-    if type(op).__name__ == "AddConstraintNotValid" or step.is_fresh(table):
+    if step.is_fresh(table):
         return [safe(f"adds {constraint.name} without checking existing rows")]
     if isinstance(constraint, models.CheckConstraint):
         return [check_constraint(step, model, constraint)]

@@ -1,17 +1,13 @@
 """Turn a migration plan into one finding per operation.
 
-Public interface used by ``safe_migrate`` (kept stable): ``analyse_plan``,
-``OperationReport``, ``MigrationReport``, ``UsageCheck``, ``allowed_rules`` and
-``AllowListError`` (a malformed ``zerodowntime_allow``).
-
 States are built once from the applied migrations and then carried forward
 operation by operation (as Django's executor does), never rebuilt per migration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django.db.migrations.operations.base import Operation
@@ -19,50 +15,22 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
 
 from django_zerodowntime.safety import describe
-from django_zerodowntime.safety.allow import AllowListError, allowed_rules
-from django_zerodowntime.safety.context import Step, UsageCheck
-from django_zerodowntime.safety.findings import Finding, Usage, Verdict
-from django_zerodowntime.safety.rules import crashed, safely_judged
+from django_zerodowntime.safety.findings import (
+    Finding,
+    MigrationReport,
+    OperationReport,
+    allowed_rules,
+)
+from django_zerodowntime.safety.judge import crashed, safely_judged
 from django_zerodowntime.safety.states import PlanState, Renders, advance
+from django_zerodowntime.safety.step import Step
 from django_zerodowntime.safety.unapply import judge_unapply
+from django_zerodowntime.usage import Usage, UsageCheck
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.migration import Migration
-
-__all__ = [
-    "AllowListError",
-    "MigrationReport",
-    "OperationReport",
-    "UsageCheck",
-    "allowed_rules",
-    "analyse_plan",
-]
-
-
-@dataclass(frozen=True)
-class OperationReport:
-    index: int
-    operation: str
-    target: str
-    finding: Finding
-
-
-@dataclass(frozen=True)
-class MigrationReport:
-    app: str
-    name: str
-    operations: tuple[OperationReport, ...]
-    allowed: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def refused(self) -> bool:
-        """Any blocked operation whose rule the migration does not allow."""
-        return any(
-            report.finding.verdict is Verdict.BLOCKED and report.finding.rule not in self.allowed
-            for report in self.operations
-        )
 
 
 def analyse_plan(

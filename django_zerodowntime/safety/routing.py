@@ -11,26 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import router
-from django.db.migrations.operations.base import Operation
-from django.db.migrations.operations.fields import FieldOperation
-from django.db.migrations.operations.models import IndexOperation, ModelOperation
 
-from django_zerodowntime.safety.context import Step, safe
-from django_zerodowntime.safety.findings import Finding
+from django_zerodowntime.safety.findings import Finding, safe
 from django_zerodowntime.safety.identity import ModelClass, model_label, rendered_model
+from django_zerodowntime.safety.operations import Routing
+from django_zerodowntime.safety.step import Step
 
-# Django refuses these inside a transaction before it asks the router: their rule decides.
-CHECKED_BEFORE_ROUTING = {"AddIndexConcurrently", "RemoveIndexConcurrently"}
 
-
-def not_routed_here(step: Step) -> Finding | None:
+def not_routed_here(step: Step, routing: Routing) -> Finding | None:
     """A safe finding when the routers keep this operation's model off this database."""
     if not router.routers:  # no router: every model is allowed; the rules check the rest
         return None
-    op: Any = step.operation
-    if type(op).__name__ in CHECKED_BEFORE_ROUTING:
-        return None
-    model = _operation_model(step)
+    model = _operation_model(step, routing)
     if model is None or router.allow_migrate_model(step.connection.alias, model):
         return None
     return safe(
@@ -39,12 +31,12 @@ def not_routed_here(step: Step) -> Finding | None:
     )
 
 
-def _operation_model(step: Step) -> ModelClass | None:
-    op: Operation = step.operation
-    if isinstance(op, FieldOperation | IndexOperation):
+def _operation_model(step: Step, routing: Routing) -> ModelClass | None:
+    op: Any = step.operation
+    if routing is Routing.FIELD:
         name = str(getattr(op, "model_name", ""))
         names = [(step.after, name), (step.before, name)]
-    elif isinstance(op, ModelOperation):
+    elif routing is Routing.MODEL:
         # RenameModel: Django asks about the model under its new name.
         new_name = str(getattr(op, "new_name", op.name))
         names = [(step.after, new_name), (step.before, op.name)]

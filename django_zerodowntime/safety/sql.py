@@ -10,8 +10,7 @@ from typing import Any
 import sqlparse
 
 from django_zerodowntime.safety import remedies
-from django_zerodowntime.safety.context import Step, blocked, safe, warning
-from django_zerodowntime.safety.findings import Finding, Usage
+from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
 from django_zerodowntime.safety.sql_actions import (
     NAME,
     judge_action,
@@ -19,7 +18,8 @@ from django_zerodowntime.safety.sql_actions import (
     renamed,
     unquote,
 )
-from django_zerodowntime.safety.usage import drop_findings
+from django_zerodowntime.safety.step import Step, drop_findings
+from django_zerodowntime.usage import Usage
 
 DDL = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMENT", "LOCK")
 HARMLESS = ("SELECT", "SET", "SHOW", "COMMENT", "GRANT", "REVOKE", "ANALYZE", "RESET")
@@ -145,3 +145,8 @@ def create_index(
             "in a migration with `atomic = False`.",
         )
     ]
+
+
+def runs_ddl(step: Step) -> bool:
+    """Does this RunSQL change the schema (and so hold locks until the migration commits)?"""
+    return has_ddl(getattr(step.operation, "sql", None))

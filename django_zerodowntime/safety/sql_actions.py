@@ -6,9 +6,9 @@ import re
 
 from django_zerodowntime.safety import remedies
 from django_zerodowntime.safety.columns import VOLATILE_SQL
-from django_zerodowntime.safety.context import Step, blocked, safe
-from django_zerodowntime.safety.findings import Finding, Usage
-from django_zerodowntime.safety.usage import drop_findings
+from django_zerodowntime.safety.findings import Finding, blocked, safe
+from django_zerodowntime.safety.step import Step, drop_findings
+from django_zerodowntime.usage import Usage
 
 NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|[\w$]+))?'
 NOT_UNDERSTOOD = "ZDT501"

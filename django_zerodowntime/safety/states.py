@@ -18,42 +18,14 @@ from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.db.migrations.utils import resolve_relation
 from django.utils.functional import cached_property
 
+from django_zerodowntime.safety.operations import State, state_effect
+
 if TYPE_CHECKING:
     from django.db.models import Model
 
     ModelClass = type[Model]
 
 Key = tuple[str, str]
-OPS = "django.db.migrations.operations."
-# Operations whose state_forwards changes one ModelState only: the attribute naming it.
-ONE_MODEL = {
-    OPS + "fields.AddField": "model_name_lower",
-    OPS + "fields.RemoveField": "model_name_lower",
-    OPS + "fields.AlterField": "model_name_lower",
-    OPS + "models.AddIndex": "model_name_lower",
-    OPS + "models.RemoveIndex": "model_name_lower",
-    OPS + "models.RenameIndex": "model_name_lower",
-    OPS + "models.AddConstraint": "model_name_lower",
-    OPS + "models.RemoveConstraint": "model_name_lower",
-    OPS + "models.AlterConstraint": "model_name_lower",
-    OPS + "models.CreateModel": "name_lower",
-    OPS + "models.DeleteModel": "name_lower",
-    OPS + "models.AlterModelTable": "name_lower",
-    OPS + "models.AlterModelTableComment": "name_lower",
-    OPS + "models.AlterTogetherOptionOperation": "name_lower",
-    OPS + "models.AlterOrderWithRespectTo": "name_lower",
-    OPS + "models.AlterModelOptions": "name_lower",
-    OPS + "models.AlterModelManagers": "name_lower",
-}
-NO_STATE = {
-    OPS + "special.RunPython",
-    "django.contrib.postgres.operations.CreateExtension",
-    "django.contrib.postgres.operations.CreateCollation",
-    "django.contrib.postgres.operations.ValidateConstraint",
-}
-STATE_OPERATIONS = {OPS + "special.RunSQL", OPS + "special.SeparateDatabaseAndState"}
-RENAME_MODEL = OPS + "models.RenameModel"
-RENAME_FIELD = OPS + "fields.RenameField"
 
 
 class Renders:
@@ -186,34 +158,28 @@ class PlanState(ProjectState):
         return PlanState(models, self.real_apps, self.renders)
 
 
-def owner(operation: object) -> str:
-    """``module.Class`` of the class whose state_forwards the operation runs."""
-    method: Any = type(operation).state_forwards  # type: ignore[attr-defined]
-    return f"{method.__module__}.{method.__qualname__.rsplit('.', 1)[0]}"
-
-
 def advance(state: ProjectState, operation: Any, app_label: str) -> ProjectState:
     """The state after ``operation``; ``state`` itself is left as it was."""
     if not isinstance(state, PlanState):
         plain = state.clone()
         operation.state_forwards(app_label, plain)
         return plain
-    kind = owner(operation)
-    if kind in NO_STATE:
+    effect, model_attr = state_effect(operation)
+    if effect is State.NONE:
         return state.derive(set())
-    if kind in STATE_OPERATIONS:
+    if effect is State.SUB_OPERATIONS:
         after: ProjectState = state.derive(set())
         for state_operation in operation.state_operations:
             after = advance(after, state_operation, app_label)
         return after
     touched: Key | None
-    if kind in ONE_MODEL:
-        touched = (app_label, str(getattr(operation, ONE_MODEL[kind])))
+    if effect is State.ONE_MODEL:
+        touched = (app_label, str(getattr(operation, model_attr)))
         after = state.derive({touched})
-    elif kind == RENAME_MODEL:
+    elif effect is State.RENAMES_MODEL:
         touched = (app_label, operation.new_name_lower)
         after = state.derive(None)  # it repoints the fields of every referencing model
-    elif kind == RENAME_FIELD:  # it edits referencing Field objects in place: copy them too
+    elif effect is State.RENAMES_FIELD:  # it edits referencing Field objects in place: copy them
         touched = (app_label, operation.model_name_lower)
         after = state.derive(state.renders.group(state, touched), own_fields=True)
     else:  # unknown: it may change any Field in place

@@ -6,24 +6,20 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django_zerodowntime.safety import describe
-from django_zerodowntime.safety.backwards import Irreversible, inverse
-from django_zerodowntime.safety.context import Step, blocked, safe
-from django_zerodowntime.safety.emitted import emitted_sql
-from django_zerodowntime.safety.findings import Finding
-from django_zerodowntime.safety.rules import crashed, safely_judged
+from django_zerodowntime.safety.findings import Finding, OperationReport, blocked, safe
+from django_zerodowntime.safety.inverse import Irreversible
+from django_zerodowntime.safety.judge import crashed, safely_judged
+from django_zerodowntime.safety.operations import kind_of
+from django_zerodowntime.safety.step import Step, emitted_sql
 
 if TYPE_CHECKING:
     from django.db.migrations.migration import Migration
     from django.db.migrations.state import ProjectState
 
-    from django_zerodowntime.safety.plan import OperationReport
-
 
 def judge_unapply(
     migration: Migration, before: ProjectState, context: Step
 ) -> list[OperationReport]:
-    from django_zerodowntime.safety.plan import OperationReport
-
     _ = before.apps  # render once; the clones below reload only what changes
     states: list[tuple[Any, ProjectState, ProjectState, Exception | None]] = []
     for operation in migration.operations:
@@ -52,22 +48,23 @@ def judge_unapply(
 def unapplied(step: Step, op_before: ProjectState, op_after: ProjectState) -> list[Finding]:
     """``step`` runs from the state after the operation back to the state before it."""
     operation: Any = step.operation
-    app_label = step.app_label
-    try:
-        forwards = inverse(operation, app_label, op_before)
-    except Irreversible as error:
-        return [
-            blocked(
-                "ZDT903",
-                f"cannot be unapplied: {error}; Django stops the rollback half way",
-                "Give it a reverse (reverse_code / reverse_sql, or migrations.RunPython.noop), "
-                "or roll forward with a new migration instead.",
-            )
-        ]
-    if forwards is not None:
+    known = kind_of(operation)
+    if known is not None and known.kind.composite and known.same_backwards:
+        return database_operations_unapplied(step, op_before)
+    undo = known.kind.inverse if known is not None and known.same_backwards else None
+    if undo is not None:
+        try:
+            forwards = undo(operation, step.app_label, op_before)
+        except Irreversible as error:
+            return [
+                blocked(
+                    "ZDT903",
+                    f"cannot be unapplied: {error}; Django stops the rollback half way",
+                    "Give it a reverse (reverse_code / reverse_sql, or migrations.RunPython.noop), "
+                    "or roll forward with a new migration instead.",
+                )
+            ]
         return safely_judged(replace(step, operation=forwards))
-    if type(operation).__name__ == "SeparateDatabaseAndState":
-        return separate_unapplied(step, op_before)
     statements = emitted_sql(step, backwards=True)
     if not statements:
         return [safe(f"unapplying {type(operation).__name__} emits no SQL here")]
@@ -81,7 +78,7 @@ def unapplied(step: Step, op_before: ProjectState, op_after: ProjectState) -> li
     ]
 
 
-def separate_unapplied(step: Step, op_before: ProjectState) -> list[Finding]:
+def database_operations_unapplied(step: Step, op_before: ProjectState) -> list[Finding]:
     chain: list[tuple[Any, ProjectState, ProjectState]] = []
     state = op_before
     for database_operation in step.operation.database_operations:  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ at all and speak plain HTTP.
 import os
 from pathlib import Path
 
-from django_zerodowntime.dburl import parse_database_url
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = os.environ.get("SECRET_KEY", "example-only-change-me")
@@ -19,8 +19,9 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "www.example.com,localhost,127.0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 
+# DATABASE_URL (dj-database-url): postgres://, postgis://, mysql://, sqlite:///...
 DATABASES = {
-    "default": parse_database_url(
+    "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or "sqlite:///" + str(BASE_DIR / "db.sqlite3")
     )
 }

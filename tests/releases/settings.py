@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from django_zerodowntime.dburl import parse_database_url
+import dj_database_url
 
 HERE = Path(__file__).resolve().parent
 RELEASE = os.environ.get("ZDT_RELEASE", "release1")
@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE / RELEASE))
 SECRET_KEY = "scenario-only"
 USE_TZ = True
 DEBUG = False
-DATABASES = {"default": parse_database_url(os.environ["DATABASE_URL"])}
+DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 INSTALLED_APPS = ["django_zerodowntime", "scenario"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ZERODOWNTIME = {

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from django_zerodowntime.dburl import parse_database_url
+import dj_database_url
 
 # The third-party app lives outside the project tree, like an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "vendor"))
@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "vendor"))
 SECRET_KEY = "topology-only"
 USE_TZ = True
 DEBUG = False
-DATABASES = {"default": parse_database_url(os.environ["DATABASE_URL"])}
+DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 if os.environ.get("OTHER_DATABASE_URL"):
-    DATABASES["other"] = parse_database_url(os.environ["OTHER_DATABASE_URL"])
+    DATABASES["other"] = dj_database_url.parse(os.environ["OTHER_DATABASE_URL"])
 DATABASE_ROUTERS = ["tests.topology.routers.ArchiveRouter"]
 INSTALLED_APPS = [
     "django_zerodowntime",

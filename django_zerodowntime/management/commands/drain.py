@@ -10,14 +10,11 @@ import json
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from django_zerodowntime.health.drain import (
-    drain_file,
-    is_draining,
-    start_draining,
-    stop_draining,
-)
+from django_zerodowntime.drain_action import apply_drain, status_error
+from django_zerodowntime.errors import ExitError
+from django_zerodowntime.health.drain import drain_file
 
 
 class Command(BaseCommand):
@@ -39,18 +36,9 @@ class Command(BaseCommand):
         action: str = options["action"]
         path = drain_file()
         try:
-            if action == "on":
-                start_draining(path)
-            elif action == "off":
-                stop_draining(path)
-        except OSError as error:
-            raise CommandError(
-                f"could not {'create' if action == 'on' else 'remove'} the drain flag {path}: "
-                f"{error.strerror}. Check that the directory exists and is writable by this "
-                "user, or set ZERODOWNTIME['DRAIN_FILE'] / ZERODOWNTIME_DRAIN_FILE.",
-                returncode=2,
-            ) from error
-        draining = is_draining(path)
+            draining = apply_drain(action, path)
+        except ExitError as error:
+            raise error.command_error() from None
         if options["format"] == "json":
             self.stdout.write(json.dumps({"draining": draining, "drain_file": str(path)}))
         else:
@@ -59,5 +47,6 @@ class Command(BaseCommand):
         if action == "on" and options["wait"] > 0:
             self.stderr.write(f"waiting {options['wait']:g} s for load balancers to notice")
             time.sleep(options["wait"])
-        if action == "status" and draining:
-            raise CommandError("the instance is draining", returncode=1)
+        exit_status = status_error(action, draining)
+        if exit_status is not None:
+            raise exit_status.command_error()

@@ -12,17 +12,16 @@ import gc
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from django_zerodowntime.conf import conf
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.release import current_release
-from django_zerodowntime.reload.outcome import ExitCode, ReloadError
 from django_zerodowntime.reload.report import ReloadReport
 from django_zerodowntime.reload.rollout import prepare_rollout, record_reload_rollout
-from django_zerodowntime.reload.run import graceful_reload
+from django_zerodowntime.reload.run import checked_pidfile, graceful_reload
 
 
 class Command(BaseCommand):
@@ -64,21 +63,15 @@ class Command(BaseCommand):
             gc.freeze()
 
     def handle(self, *args: Any, **options: Any) -> None:
-        pidfile = options["pidfile"] or conf.GUNICORN_PIDFILE
         as_json = options["format"] == "json"
-        if not pidfile:
-            self._fail(
-                ExitCode.BAD_INPUT,
-                "no pidfile: pass --pidfile or set ZERODOWNTIME['GUNICORN_PIDFILE'].",
-                as_json,
-            )
-        if options["timeout"] <= 0:
-            self._fail(ExitCode.BAD_INPUT, "--timeout must be more than 0 seconds.", as_json)
         progress = self._progress()
-        prepare_rollout()
         try:
+            pidfile = checked_pidfile(
+                options["pidfile"] or conf.GUNICORN_PIDFILE, options["timeout"]
+            )
+            prepare_rollout()
             report = graceful_reload(
-                Path(pidfile),
+                pidfile,
                 strategy=options["strategy"],
                 timeout=options["timeout"],
                 check_url=options["check_url"],
@@ -87,8 +80,12 @@ class Command(BaseCommand):
                 force=options["force"],
                 progress=progress,
             )
-        except ReloadError as error:
-            self._fail(error.code, error.message, as_json)
+        except ExitError as error:
+            if as_json:
+                code, message = error.code, error.message
+                failure = {"result": code.name.lower(), "exit_code": int(code), "message": message}
+                self.stdout.write(json.dumps(failure))
+            raise error.command_error() from None
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         release = options["expect_release"] or report.reported_release or current_release()
@@ -141,12 +138,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  release: {release}" + ("" if recorded else " (not recorded)"))
         if since_old is not None:
             self.stdout.write(f"  returned {since_old:.2f}s after the last old worker exited")
-
-    def _fail(self, code: ExitCode, message: str, as_json: bool) -> NoReturn:
-        if as_json:
-            self.stdout.write(
-                json.dumps(
-                    {"result": code.name.lower(), "exit_code": int(code), "message": message}
-                )
-            )
-        raise CommandError(message, returncode=int(code))

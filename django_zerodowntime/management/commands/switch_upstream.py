@@ -6,16 +6,18 @@ and their order are in ``django_zerodowntime.upstream_switch``.
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from django_zerodowntime import upstream
 from django_zerodowntime.conf import conf
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.health import drain
-from django_zerodowntime.upstream_switch import ExitCode, Side, SwitchFailed, SwitchPlan, switch
+from django_zerodowntime.upstream_switch import ExitCode, Side, SwitchPlan, switch
 
 
 def set_drain(path: Path, on: bool) -> None:
@@ -69,13 +71,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = self.build_plan(options)
         try:
+            plan = self.build_plan(options)
             outcome = switch(plan, set_drain=set_drain, progress=self.progress)
-        except SwitchFailed as failure:
+        except ExitError as error:
             if options["format"] == "json":
-                self.stdout.write(json.dumps(self.report(options, failure.code, str(failure))))
-            raise CommandError(str(failure), returncode=int(failure.code)) from None
+                self.stdout.write(json.dumps(self.report(options, error.code, error.message)))
+            raise error.command_error() from None
         summary = (
             f"Nginx now sends traffic to {options['to']} "
             f"({', '.join(side.address for side in plan.targets)}), releaseId "
@@ -96,14 +98,14 @@ class Command(BaseCommand):
             green = upstream.parse_address(options["green"])
             upstream.render_upstream([blue], parameters=options["server_params"])
         except ValueError as error:
-            raise CommandError(str(error), returncode=ExitCode.BAD_INPUT) from None
+            raise ExitError(ExitCode.BAD_INPUT, str(error)) from None
         if blue == green:
-            raise CommandError(
+            raise ExitError(
+                ExitCode.BAD_INPUT,
                 f"--blue and --green are both {blue}: they must be two instances.",
-                returncode=ExitCode.BAD_INPUT,
             )
         if options["timeout"] <= 0:
-            raise CommandError("--timeout must be positive.", returncode=ExitCode.BAD_INPUT)
+            raise ExitError(ExitCode.BAD_INPUT, "--timeout must be positive.")
         sides = {
             "blue": Side("blue", blue, options["blue_drain_file"]),
             "green": Side("green", green, options["green_drain_file"]),
@@ -126,7 +128,7 @@ class Command(BaseCommand):
         self.stderr.write(f"switch_upstream: {message}")
 
     @staticmethod
-    def report(options: dict[str, Any], code: ExitCode, message: str) -> dict[str, Any]:
+    def report(options: dict[str, Any], code: enum.IntEnum, message: str) -> dict[str, Any]:
         return {
             "to": options["to"],
             "exit": int(code),

@@ -1,21 +1,13 @@
-"""The rule catalogue: one function per operation kind -> list[Finding].
-
-``judge(step)`` picks the function by the operation's class (a subclass that
-overrides ``database_forwards`` is judged by the SQL it emits instead).
-"""
+"""Rules for model-level operations and the opaque ones (RunSQL, RunPython)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from django.db import router
 
-from django_zerodowntime.safety import field_rules, index_rules, remedies, routing, sql
-from django_zerodowntime.safety.context import Step, blocked, safe, warning
-from django_zerodowntime.safety.emitted import emitted_sql
-from django_zerodowntime.safety.findings import Finding, Usage, Verdict
+from django_zerodowntime.safety import field_rules, remedies, sql
+from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     dropped_tables,
@@ -23,12 +15,8 @@ from django_zerodowntime.safety.identity import (
     model_usages,
     rendered_model,
 )
-from django_zerodowntime.safety.states import advance
-from django_zerodowntime.safety.usage import drop_findings
-
-Rule = Callable[[Step], list[Finding]]
-OPS = "django.db.migrations.operations."
-PG_OPS = "django.contrib.postgres.operations."
+from django_zerodowntime.safety.step import Step, drop_findings
+from django_zerodowntime.usage import Usage
 
 
 def metadata(step: Step) -> list[Finding]:
@@ -174,104 +162,3 @@ def run_sql(step: Step) -> list[Finding]:
     if not router.allow_migrate(step.connection.alias, step.app_label, **op.hints):
         return [safe("the router skips this RunSQL on this database")]
     return sql.judge_sql(step, op.sql)
-
-
-def separate(step: Step) -> list[Finding]:
-    """Judge the database side as its own chain of states; the state side emits nothing."""
-    op: Any = step.operation
-    findings: list[Finding] = []
-    before = step.before
-    for database_operation in op.database_operations:
-        after = advance(before, database_operation, step.app_label)
-        findings += judge(replace(step, operation=database_operation, before=before, after=after))
-        before = after
-    return findings or [safe("SeparateDatabaseAndState with no database operations: no SQL")]
-
-
-def unknown(step: Step) -> list[Finding]:
-    name = type(step.operation).__name__
-    statements = emitted_sql(step)
-    if not statements:
-        return [safe(f"{name} emits no SQL here")]
-    return [
-        blocked(
-            "ZDT901",
-            f"unknown operation {type(step.operation).__module__}.{name} emits SQL "
-            f"({statements[0][:120]}): its effect on the old code cannot be judged",
-            "Replace it with Django operations safe_migrate knows, or, after checking it by "
-            'hand, allow it in that migration: zerodowntime_allow = {"ZDT901": "<why>"}',
-        )
-    ]
-
-
-HANDLERS: dict[str, Rule] = {
-    OPS + "models.CreateModel": create_model,
-    OPS + "models.DeleteModel": delete_model,
-    OPS + "models.RenameModel": rename_model,
-    OPS + "models.AlterModelTable": alter_model_table,
-    OPS + "models.AlterModelTableComment": metadata,
-    OPS + "models.AlterModelOptions": metadata,
-    OPS + "models.AlterModelManagers": metadata,
-    OPS + "models.AlterUniqueTogether": index_rules.together,
-    OPS + "models.AlterIndexTogether": index_rules.together,
-    OPS + "models.AlterOrderWithRespectTo": order_with_respect_to,
-    OPS + "models.AddIndex": index_rules.add_index,
-    OPS + "models.RemoveIndex": index_rules.remove_index,
-    OPS + "models.RenameIndex": metadata,
-    OPS + "models.AddConstraint": index_rules.add_constraint,
-    OPS + "models.RemoveConstraint": index_rules.remove_index,
-    OPS + "models.AlterConstraint": metadata,
-    OPS + "fields.AddField": field_rules.add_field,
-    OPS + "fields.RemoveField": field_rules.remove_field,
-    OPS + "fields.AlterField": field_rules.alter_field,
-    OPS + "fields.RenameField": field_rules.rename_field,
-    OPS + "special.RunSQL": run_sql,
-    OPS + "special.RunPython": run_python,
-    OPS + "special.SeparateDatabaseAndState": separate,
-    PG_OPS + "AddIndexConcurrently": index_rules.add_index,
-    PG_OPS + "RemoveIndexConcurrently": index_rules.remove_index,
-    PG_OPS + "AddConstraintNotValid": index_rules.add_constraint,
-    PG_OPS + "ValidateConstraint": metadata,
-    PG_OPS + "CreateExtension": extension,
-    PG_OPS + "CreateCollation": extension,
-    PG_OPS + "RemoveCollation": extension,
-}
-
-
-def rule_for(operation: object) -> Rule:
-    """The rule of the nearest known class whose ``database_forwards`` the operation keeps."""
-    kind = type(operation)
-    for cls in kind.__mro__:
-        handler = HANDLERS.get(f"{cls.__module__}.{cls.__qualname__}")
-        if handler is not None:
-            same_sql = getattr(kind, "database_forwards", None) is getattr(
-                cls, "database_forwards", None
-            )
-            return handler if same_sql else unknown
-    return unknown
-
-
-def judge(step: Step) -> list[Finding]:
-    rule = rule_for(step.operation)
-    # Known operations do nothing where the router keeps their model off (as Django does).
-    skipped = routing.not_routed_here(step) if rule is not unknown else None
-    return [skipped] if skipped else rule(step)
-
-
-def safely_judged(step: Step) -> list[Finding]:
-    """The findings worth reporting; a crash inside a rule blocks that operation, not the run."""
-    try:
-        findings = judge(step)
-    except Exception as error:
-        return [crashed(step.operation, error)]
-    worst = [f for f in findings if f.verdict is not Verdict.SAFE]
-    return worst or findings[:1]
-
-
-def crashed(operation: object, error: Exception) -> Finding:
-    return blocked(
-        "ZDT902",
-        f"could not analyse {type(operation).__name__}: {type(error).__name__}: {error}",
-        "Check that the migration applies with `python manage.py sqlmigrate`; if it is "
-        'fine, allow it in that migration: zerodowntime_allow = {"ZDT902": "<why>"}',
-    )

@@ -17,9 +17,13 @@ from django.apps.registry import Apps
 from django.db import models
 
 from django_zerodowntime.fields import is_unused_field, is_unused_model
-from django_zerodowntime.safety.findings import Usage
+from django_zerodowntime.usage import Usage
 
 Column = tuple[str, str]
+
+
+class LedgerError(Exception):
+    """The ledger holds something this code cannot trust (a corrupt row)."""
 
 
 def _key(name: str) -> str:
@@ -146,3 +150,14 @@ def _through_tables_of_unused_m2m(models_: Iterable[type[models.Model]]) -> set[
             if is_unused_model(model) or (is_unused_field(field) and auto):
                 through.add(through_model._meta.db_table)
     return through
+
+
+def stored_snapshot(release: str, data: object) -> Snapshot:
+    """The snapshot stored for ``release``; LedgerError says how to repair a corrupt one."""
+    try:
+        return Snapshot.from_json(data)
+    except ValueError as error:
+        raise LedgerError(
+            f"corrupt ledger row: release {release!r}: {error}; delete that Release row "
+            f"and record it again with `safe_migrate --mark-live` from its code"
+        ) from None

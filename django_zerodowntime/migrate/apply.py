@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
 
 from django.core.management import call_command
 from django.db import DatabaseError
@@ -21,17 +20,12 @@ from django.db.migrations.migration import Migration
 from django.db.migrations.recorder import MigrationRecorder
 
 from django_zerodowntime.conf import conf
+from django_zerodowntime.errors import ExitError
+from django_zerodowntime.ledger.install import Stream
+from django_zerodowntime.migrate.outcome import ExitCode
 
 Plan = list[tuple[Migration, bool]]
 LOCK_RETRIES = 3
-
-
-class Stream(Protocol):
-    def write(self, text: str) -> Any: ...
-
-
-class LockTimedOut(Exception):
-    """Exit status 1: a migration waited too long for a table lock on every attempt."""
 
 
 def apply(
@@ -67,7 +61,7 @@ def apply(
             if not is_lock_timeout(error):
                 raise
             if attempt == LOCK_RETRIES:
-                raise LockTimedOut(_lock_message(executor, plan)) from None
+                raise ExitError(ExitCode.REFUSED, _lock_message(executor, plan)) from None
             stream.write(f"lock wait timed out (attempt {attempt}/{LOCK_RETRIES}); retrying\n")
             time.sleep(attempt)
 

@@ -18,10 +18,8 @@ from typing import IO
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-
-class LockBusy(Exception):
-    """Another safe_migrate held the lock for longer than this one would wait."""
-
+from django_zerodowntime.errors import ExitError
+from django_zerodowntime.migrate.outcome import ExitCode
 
 LOCK_NAME = "django_zerodowntime.safe_migrate"
 PG_LOCK_KEY = 0x7A64_7464_6D69  # any fixed bigint; advisory locks are per database
@@ -38,10 +36,11 @@ def serialised(
     try:
         while not lock.try_acquire():
             if time.monotonic() >= deadline:
-                raise LockBusy(
+                raise ExitError(
+                    ExitCode.BAD_INPUT,
                     f"another safe_migrate still holds the lock on database "
                     f"{connection.alias!r} after {wait:g}s; wait for it to finish, or raise "
-                    f"--lock-wait"
+                    f"--lock-wait",
                 )
             if on_wait is not None and not warned:
                 on_wait()

@@ -1,0 +1,10 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("testapp", "0001_initial")]
+    operations = [
+        migrations.AddField("post", "rank", models.IntegerField()),
+        migrations.RemoveField("post", "subtitle"),
+        migrations.AddIndex("post", models.Index(fields=["views"], name="post_views_idx")),
+    ]
