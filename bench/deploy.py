@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,13 +54,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.harness.load_report import LoadReport  # noqa: E402
-from tests.harness.nginx import (  # noqa: E402
-    INCLUDE_FILE_CONF,
-    ROLLING_PARAMS,
-    Hops,
-    Site,
-    start_site,
-)
+from tests.harness.nginx import INCLUDE_FILE_CONF, ROLLING_PARAMS, Hops  # noqa: E402
+from tests.harness.nginx_site import Site, start_site  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "deploy.json"
 README = REPO / "bench" / "README.md"
@@ -145,6 +141,7 @@ def figures(report: LoadReport, hops: list[Hops], seconds: float) -> dict[str, A
         # Requests Nginx answered in the window, and those a draining instance sent on.
         "nginx_requests": len(hops),
         "extra_hops": len(drained),
+        "extra_hops_by_method": dict(Counter(h.method for h in hops if h.extra)),
         "drained_answer_ms_median": statistics.median(drained) if drained else None,
     }
 

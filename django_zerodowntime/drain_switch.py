@@ -11,9 +11,9 @@ connection is closed and no request is lost. In order:
    release; otherwise nothing is changed (exit 1);
 2. clear the targets' flags: each must then answer 200 (or every flag is put
    back, exit 1);
-3. before draining another side, wait ``settle`` seconds: while a target
-   drained, Nginx counted its 503s as failures (``max_fails``) and skips it
-   for ``fail_timeout``; once that has passed Nginx sends it traffic again;
+3. before draining another side, wait ``settle`` seconds (0 by default):
+   only an upstream with ``max_fails`` counts a draining target's 503s as
+   failures and skips it for ``fail_timeout``;
 4. set the flags of the sides that leave: from their next request on, they
    only hand requests back; requests in flight there finish;
 5. confirm through Nginx (``public_url``): answers in a row, 200 with the
@@ -129,9 +129,7 @@ class DrainSwitch:
                 return reading
             self.sleep(0.2)
 
-    def wait(
-        self, side: Side, accept: Callable[[HealthReading, str | None], bool]
-    ) -> HealthReading:
+    def wait(self, side: Side, accept: Accept) -> HealthReading:
         url = self.health(side)
         self.progress(f"waiting for {side.name} ({url}) to be ready (its drain flag aside)")
         reading = self.poll(url, accept, self.plan.timeout)
@@ -172,7 +170,7 @@ class DrainSwitch:
 
     def settle(self, seconds: float) -> None:
         if seconds > 0:
-            self.progress(f"waiting {seconds:g} s (--settle) for Nginx to send traffic to it again")
+            self.progress(f"waiting {seconds:g} s (--settle) for Nginx to count it live again")
             self.sleep(seconds)
 
     def confirm(self, undrained: list[Side], drained: list[Side]) -> None:
@@ -188,6 +186,11 @@ class DrainSwitch:
             url, releases, plan.timeout, probe=self.probe, sleep=self.sleep, clock=self.clock
         )
         if confirmed:
+            if any(self.probe(self.health(side)).release in releases for side in drained):
+                self.outcome.notes.append(
+                    "both sides report the same releaseId: the confirmation shows the site "
+                    "answers through Nginx, not which side answered"
+                )
             return
         self.flip(drained, on=False)
         if drained and undrained:

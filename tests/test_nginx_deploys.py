@@ -25,15 +25,8 @@ import pytest
 
 from tests.conftest import require_binary
 from tests.harness.load import LoadClient, Resend, api_streams
-from tests.harness.nginx import (
-    INCLUDE_FILE_CONF,
-    MAIN_CONF,
-    ROLLING_PARAMS,
-    Site,
-    assert_exactly_once,
-    assert_no_failures,
-    start_site,
-)
+from tests.harness.nginx import INCLUDE_FILE_CONF, MAIN_CONF, ROLLING_PARAMS
+from tests.harness.nginx_site import Site, assert_exactly_once, assert_no_failures, start_site
 from tests.harness.site import EXAMPLE, Gunicorn, free_port, http_get, manage
 
 pytestmark = pytest.mark.nginx

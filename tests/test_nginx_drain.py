@@ -14,12 +14,13 @@ hold every POST answered 201 exactly once.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.harness.nginx import Site, assert_exactly_once, assert_no_failures, start_site
+from tests.harness.nginx_site import Site, assert_exactly_once, assert_no_failures, start_site
 
 pytestmark = pytest.mark.nginx
 
@@ -68,6 +69,11 @@ def deploys_under_load(site: Site, deploy: object, count: int) -> None:
     for stream in ("get-keepalive", "get-new", "slow-get"):
         assert report.last_body(stream) == f"release {count + 1}", stream
     assert site.version() == f"release {count + 1}"
+    # The path this is about was taken: a draining instance handed POSTs back to
+    # Nginx, which sent them on (Nginx's access log: a 503, then another server).
+    resent = Counter(hop.method for hop in site.nginx.hops() if hop.extra)
+    print(f"sent on by a draining instance: {dict(resent)}")
+    assert resent["POST"] > 0, resent
 
 
 def test_bluegreen_switches_lose_no_request(bluegreen: Site) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.databases import scratch_database
-from tests.harness.nginx import (
+from tests.harness.nginx_site import (
     Instance,
     Site,
     assert_exactly_once,

@@ -270,3 +270,15 @@ def test_bad_input_is_exit_2(args: list[str], message: str) -> None:
         call_command("switch_drain", *defaults, *args, "--format=json", stdout=io.StringIO())
     assert raised.value.returncode == ExitCode.BAD_INPUT
     assert message in str(raised.value)
+
+
+def test_a_confirmation_that_cannot_tell_the_sides_apart_says_so(
+    blue: Instance, green: Instance, nginx: AnsweringServer
+) -> None:
+    """A switch back and forth between sides on one release (a rollback test, a bench)."""
+    green.release = "r1"
+    out, _ = switch(blue, green, "--to=green", f"--public-url={nginx.url}", "--format=json")
+    assert json.loads(out)["notes"] == [
+        "both sides report the same releaseId: the confirmation shows the site answers "
+        "through Nginx, not which side answered"
+    ]

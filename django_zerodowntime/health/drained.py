@@ -2,17 +2,21 @@
 
 Only for requests that come through an Nginx location that promised to send
 them elsewhere: it says so with the request header ``X-Zerodowntime-Resend``
-(``proxy_set_header``, so a client cannot set it through Nginx). While the
-drain flag is set, the doors (the WSGI/ASGI wrappers, HealthMiddleware) answer
-such a request here, before the application runs anything, so nothing was
-done and sending it elsewhere is safe:
+(``proxy_set_header``, so a client cannot set it through Nginx), naming the
+location that resends. While the drain flag is set, the doors (the WSGI/ASGI
+wrappers, HealthMiddleware) answer such a request here, before the
+application runs anything, so nothing was done and sending it elsewhere is
+safe: 503 with ``X-Accel-Redirect: <that location>``.
 
-- header ``@location`` (the first hop): 503 with ``X-Accel-Redirect:
-  @location``. Nginx moves past a 503 of an idempotent request by itself
-  (``proxy_next_upstream http_503``) and sends any other request to that
-  named location, which sends it again, body and all.
-- header ``resent`` (that named location): a plain 503, which the location
-  moves past (``proxy_next_upstream http_503 non_idempotent``).
+- First hop (``location /``, header ``@zerodowntime_resend``): Nginx moves
+  past a 503 of an idempotent request by itself (``proxy_next_upstream
+  http_503``); any other request follows the redirect to the location,
+  which sends it again, body and all.
+- In that location (header ``@zerodowntime_resend resent``): Nginx moves past
+  the 503 to the next instance (``http_503 non_idempotent``). If every
+  instance it tried drained at that moment (a switch happened between two
+  of its tries), the redirect starts another round, where the instance that
+  has just started serving answers it.
 
 That location would move past *any* 503, so an instance that is not
 draining never answers 503 to a resent POST, PATCH or LOCK: an application's
@@ -33,34 +37,26 @@ from django_zerodowntime.health.answer import ProbeResponse
 
 RESEND_HEADER = "X-Zerodowntime-Resend"
 RESEND_META_KEY = "HTTP_X_ZERODOWNTIME_RESEND"
-RESENT = "resent"
 MARKER = ("X-Zerodowntime-Drained", "1")
 # What Nginx never sends twice by itself once it reached a server (ngx_http_upstream.c).
 NON_IDEMPOTENT = frozenset({"POST", "PATCH", "LOCK"})
-_NAMED_LOCATION = re.compile(r"^@[A-Za-z0-9_]{1,64}$")
-_BODY = b"draining: this instance takes no new requests\n"
+_HEADER = re.compile(r"^(?P<location>@[A-Za-z0-9_]{1,64})(?P<resent> resent)?$")
 
 
 def drained_answer(resend: str | None) -> ProbeResponse | None:
     """The answer to a request while draining, or None to let the application answer it."""
-    if resend == RESENT:
-        headers = [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(_BODY))),
-            ("Retry-After", "1"),
-            MARKER,
-        ]
-        return ProbeResponse(503, headers, _BODY)
-    if resend and _NAMED_LOCATION.match(resend):
-        # No Content-Type or Cache-Control: Nginx copies those onto the final answer.
-        headers = [("X-Accel-Redirect", resend), ("Content-Length", "0"), MARKER]
-        return ProbeResponse(503, headers, b"")
-    return None
+    match = _HEADER.match(resend or "")
+    if match is None:
+        return None
+    # No Content-Type or Cache-Control: Nginx copies those onto the final answer.
+    headers = [("X-Accel-Redirect", match["location"]), ("Content-Length", "0"), MARKER]
+    return ProbeResponse(503, headers, b"")
 
 
 def is_guarded(method: str, resend: str | None) -> bool:
     """Whether an application 503 to this request must not reach Nginx as a 503."""
-    return resend == RESENT and method in NON_IDEMPOTENT
+    match = _HEADER.match(resend or "")
+    return match is not None and bool(match["resent"]) and method in NON_IDEMPOTENT
 
 
 def never_resent(start_response: Callable[..., Any]) -> Callable[..., Any]:

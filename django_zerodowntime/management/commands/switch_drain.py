@@ -52,10 +52,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--settle",
             type=float,
-            default=3.0,
+            default=0.0,
             metavar="SECONDS",
-            help="Wait between undraining the target and draining the other side: at least "
-            "the upstream's fail_timeout.",
+            help="Wait between undraining the target and draining the other side; only for "
+            "an upstream with max_fails above 0: at least its fail_timeout + 2 s.",
         )
         parser.add_argument(
             "--public-url",
