@@ -68,11 +68,13 @@ docs: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python example_project/deploy/demo.py
 
+# Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/health.py
 	$(BIN)/python bench/reload.py
 	$(BIN)/python bench/safe_migrate.py
 	$(BIN)/python bench/deploy.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -16,24 +16,25 @@ p99 just before it, turnover time, and
 for graceful_reload the time from the last old worker's exit to its return.
 Targets are ratios, never fixed times: zero failures; max latency during the
 reload <= 2 x steady p99 + 100 ms; return within 0.5 s of the turnover.
+A graceful_reload that exits non-zero or prints no JSON fails the bench.
+Raw figures per round go to bench/results/reload.json; bench/report.py makes
+the table.
 
-Run: .venv/bin/python bench/reload.py [--boot-delay 1.0]
+Run: .venv/bin/python bench/reload.py [--boot-delay 1.0] [--rounds 3] [--notes TEXT]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psutil
@@ -41,6 +42,13 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.record import (  # noqa: E402
+    add_notes_option,
+    check_exit,
+    parse_json,
+    provenance,
+    write_result,
+)
 from django_zerodowntime.reload.processes import heartbeat_booted  # noqa: E402
 from tests.harness.load import LoadClient  # noqa: E402
 from tests.harness.load_report import LoadReport  # noqa: E402
@@ -67,9 +75,6 @@ class Row:
     steady_p99: float
     turnover: float | None
     return_after_last_old: float | None
-
-    def within_latency_target(self) -> bool:
-        return self.max <= 2 * self.steady_p99 + 0.1
 
 
 class OldWorkerWatch:
@@ -146,10 +151,9 @@ def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | N
         result = manage(project, "graceful_reload", "--strategy", strategy, "--format", "json",
                         check=False)  # fmt: skip
         returned = time.monotonic()
-        if result.returncode != 0:
-            raise RuntimeError(f"graceful_reload exited {result.returncode}: {result.stderr}")
+        check_exit(result)
         last_exit = watch.wait()
-        turnover = float(json.loads(result.stdout)["turnover_seconds"])
+        turnover = float(parse_json(result.stdout, "graceful_reload")["turnover_seconds"])
         return turnover, (returned - last_exit) if last_exit else None
 
     return reload
@@ -197,66 +201,36 @@ def measure(name: str, template: Path, workdir: Path) -> Row:
                quick_window.max, steady.p99, turnover, after_last_old)  # fmt: skip
 
 
-def median_row(name: str, rows: list[Row]) -> Row:
-    """Failures summed over the rounds; times are medians."""
-
-    def median(values: list[float | None]) -> float | None:
-        known = [v for v in values if v is not None]
-        return statistics.median(known) if known else None
-
-    return Row(
-        name,
-        sum(r.failed for r in rows),
-        sum(r.total for r in rows),
-        statistics.median(r.p50 for r in rows),
-        statistics.median(r.p99 for r in rows),
-        statistics.median(r.max for r in rows),
-        statistics.median(r.steady_p99 for r in rows),
-        median([r.turnover for r in rows]),
-        median([r.return_after_last_old for r in rows]),
-    )
-
-
-def table(rows: list[Row]) -> str:
-    lines = [
-        "| mode | failed/total | p50 | p99 | max | max <= 2 x steady p99 + 100 ms? | "
-        "turnover | return after last old worker |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        back = f"{r.return_after_last_old:.2f} s" if r.return_after_last_old is not None else "-"
-        target = "yes" if r.within_latency_target() else "NO"
-        lines.append(
-            f"| {r.mode} | {r.failed}/{r.total} | {r.p50 * 1000:.0f} ms | {r.p99 * 1000:.0f} ms "
-            f"| {r.max * 1000:.0f} ms | {target} (steady p99 {r.steady_p99 * 1000:.0f} ms) "
-            f"| {r.turnover or 0:.2f} s | {back} |"
-        )
-    return "\n".join(lines)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boot-delay", type=float, default=1.0, help="seconds added to import")
     parser.add_argument("--rounds", type=int, default=3)
+    add_notes_option(parser)
     args = parser.parse_args()
+    environment = provenance(args.notes)
     workdir = Path(tempfile.mkdtemp(prefix="zerodowntime-bench-reload-"))
     try:
         template = copy_example_project(workdir)
-        manage(template, "migrate", "-v0")
+        check_exit(manage(template, "migrate", "-v0", check=False))
         slow_boot(template, args.boot_delay)
         runs: dict[str, list[Row]] = {name: [] for name in MODES}
         for round_number in range(args.rounds):  # interleaved: load on the box varies
             for name in MODES:
                 print(f"round {round_number + 1}: {name}", file=sys.stderr, flush=True)
                 runs[name].append(measure(name, template, workdir / f"r{round_number}"))
-        rows = [median_row(name, measured) for name, measured in runs.items()]
-        print(f"{args.rounds} rounds; failures summed, times are medians. 2 sync workers, app "
-              f"import +{args.boot_delay:g} s; load: 2 keep-alive, 2 new-connection, 1 slow "
-              "(300 ms) thread")  # fmt: skip
-        print(table(rows))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    failed = [r for r in rows if r.mode.startswith("graceful") and r.failed]
+    data = {
+        "workers": 2,
+        "load": "2 keep-alive, 2 new-connection, 1 slow (300 ms) thread",
+        "steady_seconds": STEADY_SECONDS,
+        "after_seconds": AFTER_SECONDS,
+        "modes": {name: [asdict(row) for row in rows] for name, rows in runs.items()},
+    }
+    write_result("reload", environment, {"boot_delay": args.boot_delay, "rounds": args.rounds},
+                 data)  # fmt: skip
+    failed = [name for name, rows in runs.items()
+              if name.startswith("graceful") and any(r.failed for r in rows)]  # fmt: skip
     return 1 if failed else 0
 
 

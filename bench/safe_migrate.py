@@ -6,24 +6,41 @@ app's 0001 applied first, so the other 1,950 are judged against real tables):
      (safe_migrate judges the 1,950 unapplied ones, the linter all 2,000);
   2. ``safe_migrate`` vs ``migrate`` when there is nothing to apply.
 Each command runs in a fresh process (as a deploy script would run it);
-rounds alternate so machine noise hits both sides. Prints a table of median
-wall and CPU times and ratios.
-Usage: ``python bench/safe_migrate.py [--rounds N] [--lint-rounds N]``.
+rounds alternate so machine noise hits both sides. An unexpected exit code
+fails the bench, and so does output that does not say the work was done
+(``safe_migrate --check`` must print a refusal in JSON judging all 1,950;
+``lintmigrations`` exits 1 for its findings, so its summary must count
+every migration). Raw wall and CPU times per round go to
+bench/results/safe_migrate.json; bench/report.py makes the table.
+Usage: ``python bench/safe_migrate.py [--rounds N] [--lint-rounds N] [--notes TEXT]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.record import (  # noqa: E402
+    ChildFailed,
+    add_notes_option,
+    parse_json,
+    provenance,
+    run_child,
+    write_result,
+)
+
 APPS = 50
 MIGRATIONS = 40
 
@@ -75,8 +92,10 @@ def operations(app: str, step: int, fields: list[str]) -> list[str]:
     return ops
 
 
-def generate(base: Path) -> None:
+def generate(base: Path) -> int:
+    """Write the project; return how many operations its migrations hold."""
     names = [f"app{i:02d}" for i in range(APPS)]
+    count = 0
     for app in names:
         migrations = base / app / "migrations"
         migrations.mkdir(parents=True)
@@ -95,6 +114,7 @@ def generate(base: Path) -> None:
             else:
                 ops = operations(app, step, fields)
                 deps = f"[('{app}', '{previous}')]"
+            count += len(ops)
             body = ",\n        ".join(ops)
             (migrations / f"{name}.py").write_text(
                 "from django.db import migrations, models\n\n\n"
@@ -106,10 +126,17 @@ def generate(base: Path) -> None:
     apps = ", ".join(repr(n) for n in names)
     (base / "bench_settings.py").write_text(SETTINGS.format(apps=apps, db=str(base / "db.sqlite3")))
     (base / "bench_urls.py").write_text("urlpatterns = []\n")
+    return count
 
 
-def timed(base: Path, *args: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the child): CPU time resists a busy shared machine."""
+Sample = dict[str, float]  # {"wall": seconds, "cpu": seconds of the child}
+Validate = Callable[[subprocess.CompletedProcess[str]], dict[str, Any]]
+
+
+def timed(
+    base: Path, args: list[str], expect: tuple[int, ...] = (0,), validate: Validate | None = None
+) -> tuple[Sample, dict[str, Any]]:
+    """Wall and CPU time of ``django-admin ARGS``; an unexpected exit or output fails the bench."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
@@ -117,38 +144,49 @@ def timed(base: Path, *args: str) -> tuple[float, float]:
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        cwd=base,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
+    result = run_child([sys.executable, "-m", "django", *args], expect=expect, cwd=base, env=env)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if result.returncode not in (0, 1):
-        sys.exit(f"{' '.join(args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
-    return elapsed, cpu
+    facts = validate(result) if validate else {}
+    return {"wall": elapsed, "cpu": cpu}, facts
 
 
-Timing = tuple[float, float]  # median wall, median CPU
+def refused_report(judged: int) -> Validate:
+    """``safe_migrate --check --format json`` on this project: exit 1, a refusal, every
+    unapplied migration judged (a crash also exits 1, but prints no such JSON)."""
+
+    def validate(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+        report = parse_json(result.stdout, "safe_migrate --check --format json")
+        # The generated apps' migrations, and the ledger's own ones (not applied yet).
+        migrations = report.get("migrations", [])
+        generated = sum(1 for m in migrations if m["app"].startswith("app"))
+        operations = sum(len(m["operations"]) for m in migrations)
+        if report.get("verdict") != "refused" or generated != judged:
+            raise ChildFailed(
+                f"safe_migrate --check judged {generated} generated migrations (expected "
+                f"{judged}) with verdict {report.get('verdict')!r} (expected 'refused')"
+            )
+        blocked = sum(1 for m in migrations for o in m["operations"] if o["verdict"] == "blocked")
+        return {"migrations": len(migrations), "operations": operations, "blocked": blocked}
+
+    return validate
 
 
-def compare(base: Path, rounds: int, left: list[str], right: list[str]) -> tuple[Timing, Timing]:
-    runs: dict[str, list[tuple[float, float]]] = {"left": [], "right": []}
-    for _ in range(rounds):
-        runs["left"].append(timed(base, *left))
-        runs["right"].append(timed(base, *right))
-    return _median(runs["left"]), _median(runs["right"])
+LINT_SUMMARY = re.compile(r"^(Valid|Erroneous) migrations: (\d+)/(\d+)$", re.MULTILINE)
 
 
-def _median(samples: list[tuple[float, float]]) -> Timing:
-    return (
-        statistics.median(wall for wall, _ in samples),
-        statistics.median(cpu for _, cpu in samples),
-    )
+def lint_summary(total: int) -> Validate:
+    """``lintmigrations`` exits 1 when it finds errors (and when it crashes): its summary
+    must be there and count every migration."""
+
+    def validate(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+        found = {kind: (int(n), int(of)) for kind, n, of in LINT_SUMMARY.findall(result.stdout)}
+        if set(found) != {"Valid", "Erroneous"} or found["Valid"][1] < total:
+            raise ChildFailed(f"lintmigrations printed no full summary:\n{result.stdout[-2000:]}")
+        return {"linted": found["Valid"][1], "erroneous": found["Erroneous"][0]}
+
+    return validate
 
 
 FIRST_MIGRATIONS = """
@@ -158,46 +196,65 @@ for index in range({apps}):
 """
 
 
+def alternate(
+    rounds: int, left: Callable[[], Sample], right: Callable[[], Sample]
+) -> dict[str, list[Sample]]:
+    samples: dict[str, list[Sample]] = {"left": [], "right": []}
+    for _ in range(rounds):
+        samples["left"].append(left())
+        samples["right"].append(right())
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the no-op comparison")
     parser.add_argument(
         "--lint-rounds", type=int, default=1, help="rounds of --check vs lintmigrations (slow)"
     )
+    add_notes_option(parser)
     options = parser.parse_args()
-    rounds, lint_rounds = options.rounds, options.lint_rounds
+    environment = provenance(options.notes, ["django-migration-linter"])
+    total, judged = APPS * MIGRATIONS, APPS * (MIGRATIONS - 1)
+    facts: dict[str, Any] = {}
+
+    def check(base: Path) -> Sample:
+        sample, facts["check"] = timed(
+            base, ["safe_migrate", "--check", "--format", "json"], (1,), refused_report(judged)
+        )
+        return sample
+
+    def lint(base: Path) -> Sample:
+        sample, facts["lint"] = timed(base, ["lintmigrations"], (0, 1), lint_summary(total))
+        return sample
+
     with tempfile.TemporaryDirectory(prefix="zdt-bench-") as tmp:
         base = Path(tmp)
-        generate(base)
-        total = APPS * MIGRATIONS
+        operations = generate(base)
         print(f"generated {APPS} apps x {MIGRATIONS} migrations = {total} in {base}", flush=True)
         # Each app's table exists (0001 applied): the other 1,950 are judged against it.
-        timed(base, "shell", "-c", FIRST_MIGRATIONS.format(apps=APPS))
-        check, lint = compare(
-            base, lint_rounds, ["safe_migrate", "--check", "--format", "json"], ["lintmigrations"]
-        )
-        print(f"analyse all: safe_migrate --check {check}, lintmigrations {lint}", flush=True)
+        timed(base, ["shell", "-c", FIRST_MIGRATIONS.format(apps=APPS)])
+        analyse = alternate(options.lint_rounds, lambda: check(base), lambda: lint(base))
+        print(f"analyse all: {analyse}", flush=True)
         print("migrating the project once with plain migrate...", flush=True)
-        timed(base, "migrate", "--noinput")
-        noop_safe, noop_plain = compare(base, rounds, ["safe_migrate"], ["migrate", "--noinput"])
-        print(f"nothing to apply: safe_migrate {noop_safe}, migrate {noop_plain}", flush=True)
-    print()
-    print(
-        f"| {total} migrations (medians of {lint_rounds} / {rounds} rounds) "
-        "| safe_migrate wall / CPU | other wall / CPU | ratio (wall / CPU) |"
-    )
-    print("|---|---|---|---|")
-    rows = [
-        ("analyse all: `safe_migrate --check` vs `lintmigrations`", check, lint, True),
-        ("nothing to apply: `safe_migrate` vs `migrate`", noop_safe, noop_plain, False),
-    ]
-    for label, ours, other, inverse in rows:
-        ratios = [o / t if inverse else t / o for t, o in zip(ours, other, strict=True)]
-        name = "other / safe_migrate" if inverse else "safe_migrate / migrate"
-        print(
-            f"| {label} | {ours[0]:.2f} s / {ours[1]:.2f} s | {other[0]:.2f} s / {other[1]:.2f} s "
-            f"| {name} = {ratios[0]:.2f}x / {ratios[1]:.2f}x |"
+        timed(base, ["migrate", "--noinput"])
+        noop = alternate(
+            options.rounds,
+            lambda: timed(base, ["safe_migrate"])[0],
+            lambda: timed(base, ["migrate", "--noinput"])[0],
         )
+        print(f"nothing to apply: {noop}", flush=True)
+    data = {
+        "apps": APPS,
+        "migrations": total,
+        "operations": operations,
+        "judged": judged,
+        "analyse": {"safe_migrate --check": analyse["left"], "lintmigrations": analyse["right"]},
+        "nothing_to_apply": {"safe_migrate": noop["left"], "migrate": noop["right"]},
+        "facts": facts,
+    }
+    bench_options = {"rounds": options.rounds, "lint_rounds": options.lint_rounds}
+    write_result("safe_migrate", environment, bench_options, data)
 
 
 if __name__ == "__main__":

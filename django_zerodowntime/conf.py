@@ -2,7 +2,7 @@
 
 Every read goes back to ``django.conf.settings`` so ``override_settings``
 works, and the user's dict is never mutated. Validation lives in
-``checks.py``; this module only supplies defaults.
+``checks/``; this module only supplies defaults.
 """
 
 from __future__ import annotations

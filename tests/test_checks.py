@@ -6,14 +6,17 @@ from typing import Any
 
 import pytest
 from django.core.checks import run_checks
+from django.core.checks.registry import registry
 from django.test import override_settings
 
 from django_zerodowntime.checks import (
+    CHECKS,
     MIDDLEWARE_PATH,
     check_middleware,
     check_paths_not_shadowed,
     check_settings,
     check_timing,
+    never_raises,
 )
 
 SECURITY = "django.middleware.security.SecurityMiddleware"
@@ -155,3 +158,35 @@ def test_w004_health_path_shadows_a_url_pattern() -> None:
     with override_settings(ZERODOWNTIME={"HEALTH_PATH": "bad"}):
         assert check_paths_not_shadowed() == []
     assert check_paths_not_shadowed() == []
+
+
+def test_no_urlconf_means_nothing_to_shadow() -> None:
+    with override_settings(ROOT_URLCONF=""):
+        assert check_paths_not_shadowed() == []
+
+
+@pytest.mark.parametrize("urlconf", ["no_such_urls_module", 42])
+def test_w006_urlconf_that_does_not_load(urlconf: Any) -> None:
+    with override_settings(ROOT_URLCONF=urlconf):
+        assert [m.id for m in check_paths_not_shadowed()] == ["zerodowntime.W006"]
+
+
+def test_w007_middleware_settings_of_the_wrong_type() -> None:
+    assert middleware_ids(MIDDLEWARE_PATH) == ["zerodowntime.W007"]  # type: ignore[arg-type]
+    found = middleware_ids([MIDDLEWARE_PATH], SECURE_REDIRECT_EXEMPT=5)
+    assert found == ["zerodowntime.W007"]
+
+
+def test_w008_a_check_that_raises_becomes_a_warning() -> None:
+    def crashing(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+        raise TypeError("boom")
+
+    messages = never_raises(crashing)()
+    assert [m.id for m in messages] == ["zerodowntime.W008"]
+    assert "crashing failed (TypeError: boom)" in messages[0].msg
+    assert messages[0].hint
+
+
+def test_every_check_is_registered_behind_the_guard() -> None:
+    registered = {getattr(check, "__wrapped__", None) for check in registry.get_checks()}
+    assert {check for check, _ in CHECKS} <= registered

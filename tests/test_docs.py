@@ -12,7 +12,7 @@ SETTINGS_DOC = (ROOT / "docs" / "settings.rst").read_text()
 
 
 def check_ids_in_code() -> set[str]:
-    source = (ROOT / "django_zerodowntime" / "checks.py").read_text()
+    source = "".join(p.read_text() for p in (ROOT / "django_zerodowntime" / "checks").glob("*.py"))
     found = {f"zerodowntime.{i}" for i in re.findall(r'"(E\d{3})"', source)}
     return found | set(re.findall(r"zerodowntime\.[EW]\d{3}", source))
 

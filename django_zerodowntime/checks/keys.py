@@ -1,7 +1,7 @@
-"""System checks: every ZERODOWNTIME key, and where the health answers sit.
+"""System checks of the ZERODOWNTIME setting: every key, its type and its value.
 
-One id per problem (``zerodowntime.E001``...), each with a hint that says
-how to fix it; ``docs/settings.rst`` lists them all.
+Each check takes whatever the user wrote (any type) and turns what is wrong
+into messages; it never raises.
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.urls import Resolver404, resolve
+from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
 
 from django_zerodowntime.conf import DEFAULTS
 
-MIDDLEWARE_PATH = "django_zerodowntime.health.middleware.HealthMiddleware"
-SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 CHECK_ENTRY_KEYS = {"check", "name", "critical", "options"}
 PROBE_TIMEOUT_SECONDS = 1.0  # Kubernetes' default timeoutSeconds
 
@@ -49,19 +46,20 @@ def _path_like(value: Any) -> bool:
     return value is None or (isinstance(value, str) and bool(value)) or hasattr(value, "__fspath__")
 
 
-def _url_path(value: Any) -> bool:
+def is_url_path(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("/") and " " not in value
 
 
 def _databases(value: Any) -> bool:
-    return isinstance(value, str) and value in settings.DATABASES
+    databases = getattr(settings, "DATABASES", None)
+    return isinstance(value, str) and isinstance(databases, dict) and value in databases
 
 
 RULES: dict[str, Rule] = {
     "RELEASE": ("E003", "None or a non-empty string", _optional_text, "e.g. the git SHA"),
     "GUNICORN_PIDFILE": ("E004", "None or a file path", _path_like, "e.g. '/run/app.pid'"),
-    "LIVENESS_PATH": ("E005", "a URL path starting with '/'", _url_path, "e.g. '/livez'"),
-    "HEALTH_PATH": ("E005", "a URL path starting with '/'", _url_path, "e.g. '/healthz'"),
+    "LIVENESS_PATH": ("E005", "a URL path starting with '/'", is_url_path, "e.g. '/livez'"),
+    "HEALTH_PATH": ("E005", "a URL path starting with '/'", is_url_path, "e.g. '/healthz'"),
     "HEALTH_CACHE_SECONDS": ("E009", "a number >= 0", _number(0, False), "e.g. 1.0"),
     "HEALTH_DEADLINE_SECONDS": ("E010", "a number > 0", _number(0, True), "e.g. 0.8"),
     "DRAIN_FILE": ("E012", "None or a file path", _path_like, "e.g. '/run/app/drain'"),
@@ -82,7 +80,6 @@ def _error(id_: str, message: str, hint: str) -> Error:
     return Error(message, hint=hint, id=f"zerodowntime.{id_}")
 
 
-@register(Tags.compatibility)
 def check_settings(app_configs: Iterable[AppConfig] | None = None, **kwargs: Any) -> list[Error]:
     user = getattr(settings, "ZERODOWNTIME", {})
     if not isinstance(user, dict):
@@ -141,13 +138,15 @@ def health_checks_errors(entries: Any) -> list[Error]:
             continue
         try:
             function = import_string(path)
-        except ImportError:
-            function = None
+        except Exception as error:  # its module may raise anything while importing
+            function, why = None, f" ({type(error).__name__} while importing)"
+        else:
+            why = ""
         if not callable(function):
             errors.append(
                 _error(
                     "E008",
-                    f"{where}: {path!r} cannot be imported as a callable.",
+                    f"{where}: {path!r} cannot be imported as a callable{why}.",
                     "Check the dotted path (module.function) and that the module imports.",
                 )
             )
@@ -173,7 +172,6 @@ def health_details_errors(value: Any) -> list[Error]:
     return []
 
 
-@register(Tags.compatibility)
 def check_timing(app_configs: Iterable[AppConfig] | None = None, **kwargs: Any) -> list[Warning]:
     user = getattr(settings, "ZERODOWNTIME", {})
     if not isinstance(user, dict):
@@ -199,63 +197,6 @@ def check_timing(app_configs: Iterable[AppConfig] | None = None, **kwargs: Any) 
                 "could be forgotten between two heartbeats.",
                 hint="Make FLEET_EXPIRY_SECONDS at least 3x HEARTBEAT_SECONDS.",
                 id="zerodowntime.W003",
-            )
-        )
-    return warnings
-
-
-@register(Tags.compatibility)
-def check_middleware(app_configs: Iterable[AppConfig] | None = None, **kwargs: Any) -> list[Any]:
-    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
-    if MIDDLEWARE_PATH not in middleware:
-        return []
-    messages: list[CheckMessage] = []
-    position = middleware.index(MIDDLEWARE_PATH)
-    if position != 0:
-        messages.append(
-            Warning(
-                f"HealthMiddleware is at position {position} in MIDDLEWARE; "
-                f"{middleware[0]} runs before it.",
-                hint="Put HealthMiddleware first so host checks, redirects and auth never see "
-                "probes.",
-                id="zerodowntime.W001",
-            )
-        )
-    before = middleware[:position]
-    exempt = [str(p) for p in getattr(settings, "SECURE_REDIRECT_EXEMPT", [])]
-    if settings.SECURE_SSL_REDIRECT and SECURITY_MIDDLEWARE in before and not exempt:
-        messages.append(
-            Warning(
-                "SECURE_SSL_REDIRECT is on and SecurityMiddleware runs before HealthMiddleware: "
-                "plain-HTTP probes get a 301 instead of a health answer.",
-                hint="Move HealthMiddleware first (or add the health paths to "
-                "SECURE_REDIRECT_EXEMPT).",
-                id="zerodowntime.W005",
-            )
-        )
-    return messages
-
-
-@register(Tags.urls)
-def check_paths_not_shadowed(
-    app_configs: Iterable[AppConfig] | None = None, **kwargs: Any
-) -> list[Warning]:
-    from django_zerodowntime.conf import conf
-
-    warnings = []
-    for key, path in (("LIVENESS_PATH", conf.LIVENESS_PATH), ("HEALTH_PATH", conf.HEALTH_PATH)):
-        if not _url_path(path):
-            continue  # E005 already says so
-        try:
-            match = resolve(path)
-        except Resolver404:
-            continue
-        warnings.append(
-            Warning(
-                f"{key} {path!r} is also a URL pattern ({match.view_name}); the health answer "
-                "wins and that view is never reached.",
-                hint=f"Remove the URL pattern or set ZERODOWNTIME['{key}'] to another path.",
-                id="zerodowntime.W004",
             )
         )
     return warnings

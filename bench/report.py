@@ -1,0 +1,186 @@
+"""Regenerate every benchmark table from the committed results, and check them.
+
+Each bench writes ``bench/results/<bench>.json`` (``bench/record.py``); the
+renderer registered for it in ``BENCHES`` turns that file into blocks (tables
+and generated sentences) and named figures. This script writes them:
+
+- into ``bench/README.md`` between ``<!-- report:<bench> -->`` and
+  ``<!-- /report:<bench> -->``;
+- into ``docs/_bench/<bench>.inc`` (reStructuredText, included by the docs
+  pages) and ``docs/_bench/<bench>-figures.inc`` (substitutions such as
+  ``|health-livez-wrapper-vs-bare|`` for figures quoted in the docs' prose).
+
+To add a bench: write its results with ``bench.record.write_result``, add a
+renderer to ``bench/renderers.py``, register it below, put the markers in
+the README and include the fragment in a docs page.
+
+    python bench/report.py          # rewrite the tables
+    python bench/report.py --check  # exit 1 if a committed table differs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench import renderers  # noqa: E402
+from bench.renderers import Rendered, Table, Text, provenance_text  # noqa: E402
+
+RESULTS = REPO / "bench" / "results"
+README = REPO / "bench" / "README.md"
+DOCS = REPO / "docs"
+FRAGMENTS = DOCS / "_bench"
+
+Renderer = Callable[[dict[str, Any]], Rendered]
+
+# One renderer per bench, looked up by the name of its results file.
+BENCHES: dict[str, Renderer] = {
+    "health": renderers.health,
+    "reload": renderers.reload,
+    "safe_migrate": renderers.safe_migrate,
+}
+
+
+class ReportError(Exception):
+    pass
+
+
+def markdown(blocks: list[Table | Text]) -> str:
+    parts = []
+    for block in blocks:
+        if isinstance(block, Text):
+            parts.append(block.text)
+            continue
+        lines = ["| " + " | ".join(block.header) + " |"]
+        lines.append("|" + "|".join("---:" if a == "r" else "---" for a in block.aligns) + "|")
+        lines += ["| " + " | ".join(row) + " |" for row in block.rows]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def _rst_code(text: str) -> str:
+    """`code` becomes ``code``."""
+    return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
+
+
+def _rst_cell(text: str) -> str:
+    """A cell that would start a list (or is empty) is escaped."""
+    text = _rst_code(text)
+    if not text:
+        return "\\ "
+    return "\\" + text if re.match(r"[-*+]( |$)|\d+\. ", text) else text
+
+
+def rst(blocks: list[Table | Text]) -> str:
+    parts = []
+    for block in blocks:
+        if isinstance(block, Text):
+            parts.append(_rst_code(block.text))
+            continue
+        lines = [".. list-table::", "   :header-rows: 1", ""]
+        for row in [block.header, *block.rows]:
+            cells = [_rst_cell(cell) for cell in row]
+            lines.append(f"   * - {cells[0]}")
+            lines += [f"     - {cell}" for cell in cells[1:]]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def substitutions(figures: dict[str, str]) -> str:
+    return "".join(f".. |{name}| replace:: {value}\n" for name, value in sorted(figures.items()))
+
+
+def load(bench: str) -> dict[str, Any]:
+    path = RESULTS / f"{bench}.json"
+    if not path.exists():
+        raise ReportError(f"{path.relative_to(REPO)} is missing: run bench/{bench}.py")
+    result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def expected_files() -> tuple[dict[str, str], dict[Path, str]]:
+    """(README block per bench, docs fragment text per path) from the committed results."""
+    unknown = {p.stem for p in RESULTS.glob("*.json")} - set(BENCHES)
+    if unknown:
+        raise ReportError(f"no renderer registered in bench/report.py for {sorted(unknown)}")
+    blocks: dict[str, str] = {}
+    fragments: dict[Path, str] = {}
+    for bench, renderer in BENCHES.items():
+        result = load(bench)
+        rendered = renderer(result)
+        every = [Text(provenance_text(result)), *rendered.blocks]
+        blocks[bench] = markdown(every)
+        fragments[FRAGMENTS / f"{bench}.inc"] = rst(every)
+        if rendered.figures:
+            fragments[FRAGMENTS / f"{bench}-figures.inc"] = substitutions(rendered.figures)
+    return blocks, fragments
+
+
+def _markers(bench: str) -> tuple[str, str]:
+    return f"<!-- report:{bench} -->\n", f"<!-- /report:{bench} -->"
+
+
+def readme_with(blocks: dict[str, str], readme: str) -> str:
+    for bench, text in blocks.items():
+        begin, end = _markers(bench)
+        start, stop = readme.find(begin), readme.find(end)
+        if start < 0 or stop < start:
+            raise ReportError(f"bench/README.md has no {begin.strip()} ... {end} block")
+        readme = readme[: start + len(begin)] + text + readme[stop:]
+    return readme
+
+
+def unincluded(fragments: dict[Path, str]) -> list[str]:
+    """Fragments no docs page includes (a table nobody would see)."""
+    pages = "".join(page.read_text() for page in DOCS.glob("*.rst"))
+    return [
+        path.name
+        for path in fragments
+        if f".. include:: _bench/{path.name}" not in pages and not path.stem.endswith("figures")
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 on a diff")
+    options = parser.parse_args()
+    try:
+        blocks, fragments = expected_files()
+        readme = README.read_text()
+        wanted = readme_with(blocks, readme)
+    except ReportError as error:
+        print(f"bench/report.py: {error}", file=sys.stderr)
+        return 1
+    stale = [README] if wanted != readme else []
+    stale += [p for p, text in fragments.items() if not p.exists() or p.read_text() != text]
+    extra = set(FRAGMENTS.glob("*.inc")) - set(fragments)
+    missing = unincluded(fragments)
+    if options.check:
+        for path in [*stale, *sorted(extra)]:
+            print(f"{path.relative_to(REPO)} differs from bench/results/: run bench/report.py")
+        for name in missing:
+            print(f"no page in docs/ has `.. include:: _bench/{name}`")
+        return 1 if stale or extra or missing else 0
+    README.write_text(wanted)
+    FRAGMENTS.mkdir(exist_ok=True)
+    for path, text in fragments.items():
+        path.write_text(text)
+    for path in extra:
+        path.unlink()
+    for path in stale:
+        print(f"rewrote {path.relative_to(REPO)}")
+    for name in missing:
+        print(f"warning: no page in docs/ has `.. include:: _bench/{name}`", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
