@@ -19,9 +19,10 @@ safe: 503 with ``X-Accel-Redirect: <that location>``.
   has just started serving answers it.
 
 That location would move past *any* 503, so an instance that is not
-draining never answers 503 to a resent POST, PATCH or LOCK: an application's
-own 503 there goes out as 500 (:func:`never_resent`), and no request that
-the application has run is ever sent a second time.
+draining never answers 503 to a resent request: an application's own 503
+there goes out as 500 (:func:`never_resent`). So every 503 the location
+moves past is a drained answer: no POST the application has run is ever
+sent a second time, and no GET the application answers 503 goes round.
 
 Requests without the header (other balancers, direct probes, an Nginx that
 does not resend) are served as before: the application answers them.
@@ -38,8 +39,6 @@ from django_zerodowntime.health.answer import ProbeResponse
 RESEND_HEADER = "X-Zerodowntime-Resend"
 RESEND_META_KEY = "HTTP_X_ZERODOWNTIME_RESEND"
 MARKER = ("X-Zerodowntime-Drained", "1")
-# What Nginx never sends twice by itself once it reached a server (ngx_http_upstream.c).
-NON_IDEMPOTENT = frozenset({"POST", "PATCH", "LOCK"})
 _HEADER = re.compile(r"^(?P<location>@[A-Za-z0-9_]{1,64})(?P<resent> resent)?$")
 
 
@@ -53,10 +52,10 @@ def drained_answer(resend: str | None) -> ProbeResponse | None:
     return ProbeResponse(503, headers, b"")
 
 
-def is_guarded(method: str, resend: str | None) -> bool:
+def is_guarded(resend: str | None) -> bool:
     """Whether an application 503 to this request must not reach Nginx as a 503."""
     match = _HEADER.match(resend or "")
-    return match is not None and bool(match["resent"]) and method in NON_IDEMPOTENT
+    return match is not None and bool(match["resent"])
 
 
 def never_resent(start_response: Callable[..., Any]) -> Callable[..., Any]:

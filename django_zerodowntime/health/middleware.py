@@ -49,12 +49,10 @@ def server_forbids_hop_by_hop(meta: dict[str, Any]) -> bool:
     return str(meta.get("SERVER_SOFTWARE", "")).startswith("WSGIServer/")
 
 
-def finish(
-    meta: dict[str, Any], method: str, response: HttpResponseBase, draining: bool
-) -> HttpResponseBase:
+def finish(meta: dict[str, Any], response: HttpResponseBase, draining: bool) -> HttpResponseBase:
     """The application's response, guarded (see ``drained``) and, while draining,
     asking keep-alive clients to reconnect (to another instance)."""
-    if response.status_code == 503 and is_guarded(method, meta.get(RESEND_META_KEY)):
+    if response.status_code == 503 and is_guarded(meta.get(RESEND_META_KEY)):
         response.status_code = 500
         response.reason_phrase = "Internal Server Error"
     if draining and "Connection" not in response and not server_forbids_hop_by_hop(meta):
@@ -90,7 +88,7 @@ class HealthMiddleware:
         if refused is not None:
             return refused
         response = self.get_response(request)
-        return finish(request.META, str(request.method), response, draining)
+        return finish(request.META, response, draining)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         kind = probe_kind(request.path_info)
@@ -105,4 +103,4 @@ class HealthMiddleware:
             return refused
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
         response = await get_response(request)
-        return finish(request.META, str(request.method), response, draining)
+        return finish(request.META, response, draining)

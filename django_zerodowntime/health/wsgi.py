@@ -80,7 +80,7 @@ class HealthWSGIWrapper:
             if drained is not None:
                 start_response(drained.status_line, drained.headers)
                 return [drained.body]
-        if is_guarded(environ.get("REQUEST_METHOD", "GET"), resend):
+        if is_guarded(resend):
             start_response = never_resent(start_response)
         if not draining or server_forbids_hop_by_hop(environ):
             return self.application(environ, start_response)
@@ -104,7 +104,7 @@ class HealthASGIWrapper:
             drained = drained_answer(resend)
             if drained is not None:
                 return await _respond(send, drained)
-        if is_guarded(str(scope.get("method", "GET")), resend):
+        if is_guarded(resend):
             send = _never_resent(send)
         if not draining:
             return await self.application(scope, receive, send)
