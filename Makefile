@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 COVERAGE := $(BIN)/python -m coverage
 
-.PHONY: install install-db coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+.PHONY: install install-db install-bench coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,24 @@ $(VENV)/.installed-db: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,dev,postgres,mariadb]'
 	@touch $@
 
-$(VENV)/.installed-bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,dev,bench]'
+# Benches get their own venv: the bench extra pins a real project's packages, and with
+# them Django 5.2, which must not replace the test venv's Django.
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+
+$(BENCH_BIN)/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install -q -U pip
+
+$(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_BIN)/python
+	$(BENCH_BIN)/python -m pip install -q -e '.[test,bench]'
 	@touch $@
 
 install: $(STAMP)
 
 install-db: $(VENV)/.installed-db
+
+install-bench: $(BENCH_VENV)/.installed
 
 # The whole suite on SQLite (slow load tests excluded: `make test-slow`).
 test: $(STAMP)
@@ -69,12 +80,12 @@ demo: $(STAMP)
 	$(BIN)/python example_project/deploy/demo.py
 
 # Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
-bench: $(VENV)/.installed-bench
-	$(BIN)/python bench/health.py
-	$(BIN)/python bench/reload.py
-	$(BIN)/python bench/safe_migrate.py
-	$(BIN)/python bench/deploy.py
-	$(BIN)/python bench/report.py
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_BIN)/python bench/health.py
+	$(BENCH_BIN)/python bench/reload.py
+	$(BENCH_BIN)/python bench/safe_migrate.py
+	$(BENCH_BIN)/python bench/deploy.py
+	$(BENCH_BIN)/python bench/report.py
 
 clean:
-	rm -rf $(VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

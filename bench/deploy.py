@@ -29,7 +29,7 @@ requests a draining instance sent on (an extra hop) with the time its answer
 took. Raw figures go to ``bench/results/deploy.json``; ``bench/report.py``
 makes the tables (``bench/renderers.py: deploy``).
 
-Run: .venv/bin/python bench/deploy.py [--rounds 3] [--switches 20] [--notes TEXT]
+Run: .venv-bench/bin/python bench/deploy.py [--rounds 3] [--switches 50] [--notes TEXT]
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def measure(rounds: int, switches: int, names: list[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--switches", type=int, default=20)
+    parser.add_argument("--switches", type=int, default=50)
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
     add_notes_option(parser)
     args = parser.parse_args()
