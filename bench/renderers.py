@@ -612,5 +612,6 @@ def _deploy_cost(
         "deploy-extra-hop-share": f"{share:.0f} %",
         "deploy-drained-answer-ms": f"{drained_ms:.1f} ms",
         "deploy-steady-p50-ratio": f"{rows[1][3]}x",
+        "deploy-steady-rps-ratio": f"{rows[0][3]}x",
     }
     return [text, table], figures
