@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_zerodowntime.safety import columns, remedies
-from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
+from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     auto_through,
@@ -44,21 +44,15 @@ def add_field(step: Step) -> list[Finding]:
     column, name = field.column, f"{model_label(model)}.{field.name}"
     findings: list[Finding] = []
     if columns.is_not_null(field) and not columns.has_db_default(field):
-        findings.append(
-            blocked(
-                "ZDT201",
-                f"adds NOT NULL column {table}.{column} without a database default: Django "
-                "drops the default once the column exists, so every INSERT of the old code "
-                f"(which does not know {name}) fails",
-                remedies.add_not_null(model, field, table, column),
-            )
-        )
-    if field.unique and callable(field.default) and not columns.has_db_default(field):
+        findings.append(not_null_column(step, model, field, name))
+    one_value = columns.one_value_for_every_row(field, step.connection) if field.unique else None
+    if one_value is not None:
         findings.append(
             blocked(
                 "ZDT203",
-                f"adds unique {table}.{column} with a callable default: Django computes it once "
-                "and writes that one value into every existing row, so the unique index fails",
+                f"adds unique {table}.{column} with a {one_value}: Django writes that one value "
+                "into every existing row, so building the unique index fails on a table with "
+                "two rows or more",
                 remedies.callable_unique(field, table, column),
             )
         )
@@ -74,6 +68,28 @@ def add_field(step: Step) -> list[Finding]:
         )
     findings += index_findings(step, model, field, old=None)
     return findings or [safe(f"adds column {table}.{column}; the old code ignores it")]
+
+
+def not_null_column(step: Step, model: ModelClass, field: Any, name: str) -> Finding:
+    table, column = model._meta.db_table, field.column
+    remedy = remedies.add_not_null(model, field, table, column)
+    no_value = columns.one_value_for_every_row(field, step.connection) is None
+    if no_value and step.vendor != "mysql":  # MySQL fills existing rows with 0 or ''
+        return blocked(
+            "ZDT201",
+            f"adds NOT NULL column {table}.{column} with no default at all: every existing "
+            f"row would hold NULL, so {step.database_label} refuses the migration on a "
+            "table with rows (and the old code's INSERTs would fail after it)",
+            remedy,
+            harm=Harm.FAILS_ON_DATA,
+        )
+    return blocked(
+        "ZDT201",
+        f"adds NOT NULL column {table}.{column} without a database default: Django "
+        "drops the default once the column exists, so every INSERT of the old code "
+        f"(which does not know {name}) fails",
+        remedy,
+    )
 
 
 def remove_field(step: Step) -> list[Finding]:
@@ -96,10 +112,17 @@ def rename_field(step: Step) -> list[Finding]:
     old, new, model = field_pair(step, op.old_name, op.new_name)
     if old is None or new is None:
         raise LookupError(f"field {model_label(model)}.{op.old_name} is not in the migration state")
-    return renamed_columns(step, model, old, new, f"RenameField {op.old_name} -> {op.new_name}")
+    commands = ""
+    if remedies.movable(old) and not old.db_column:
+        label = f"{model_label(model)}.{op.old_name}"
+        commands = remedies.expand_contract("rename", label, op.new_name)
+    what = f"RenameField {op.old_name} -> {op.new_name}"
+    return renamed_columns(step, model, old, new, what, commands)
 
 
-def renamed_columns(step: Step, model: ModelClass, old: Any, new: Any, what: str) -> list[Finding]:
+def renamed_columns(
+    step: Step, model: ModelClass, old: Any, new: Any, what: str, commands: str = ""
+) -> list[Finding]:
     before, after = field_usages(model, old), field_usages(model, new)
     if [str(u) for u in before] == [str(u) for u in after]:
         return [safe(f"{what} keeps the database names ({', '.join(map(str, before))}): no SQL")]
@@ -125,6 +148,7 @@ def renamed_columns(step: Step, model: ModelClass, old: Any, new: Any, what: str
                     ),
                     f"To really rename the column of {table}: add the new column, write both, "
                     "backfill, switch reads, mark the old field `unused(...)`, drop it later.",
+                    *([commands] if commands else []),
                 ]
             ),
         )
@@ -185,6 +209,10 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
     change = columns.type_change(old_type, new_type, vendor)
     table, column = model._meta.db_table, new.column
     what = f"changing {table}.{column} from {old_type} to {new_type}"
+    commands = ""
+    if remedies.movable(old) and remedies.movable(new):
+        label = f"{model_label(model)}.{new.name}"
+        commands = remedies.expand_contract("retype", label, remedies.field_code(new))
     if change in ("none", "grow"):
         return []
     if change == "text":
@@ -205,6 +233,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
                 "ZDT206" if change == "shrink" else "ZDT205",
                 f"{what}: SQLite rebuilds {table} (it holds the write lock for the copy; SQLite "
                 "does not enforce lengths, so the old code keeps working)",
+                harm=Harm.LOCKS,
             )
         ]
     if change == "shrink":
@@ -213,7 +242,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
                 "ZDT206",
                 f"{what} narrows the column: the old code may write values that no longer "
                 f"fit, and {step.database_label} rewrites or rechecks the table under a lock",
-                remedies.new_column(table, column, "Narrowing the type"),
+                remedies.new_column(table, column, "Narrowing the type", commands),
             )
         ]
     return [
@@ -222,7 +251,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
             f"{what} rewrites the table: {step.database_label} blocks writes"
             + (" and reads" if vendor == "postgresql" else "")
             + f" on {table} until every row is converted",
-            remedies.new_column(table, column, f"Changing {old_type} to {new_type}"),
+            remedies.new_column(table, column, f"Changing {old_type} to {new_type}", commands),
         )
     ]
 
