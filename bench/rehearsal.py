@@ -5,8 +5,10 @@ each vendor it can reach (SQLite always; PostgreSQL on 127.0.0.1:5432 and
 MariaDB on 127.0.0.1:3306 as the test suite uses them), it makes a target
 database of its own, applies testapp's first migration of
 ``tests/rehearsals/known``, fills ``testapp_post`` with ``--rows`` rows, then
-runs ``safe_migrate testapp --rehearse --format json`` on it (and, on
-PostgreSQL, ``tests/scenarios/concurrent`` as well) and drops the target.
+runs ``safe_migrate testapp --rehearse --format json`` on it, then on
+``tests/rehearsals/renamed`` (expand_contract's three steps of a rename, whose
+expand step backfills in batches, and a ``Backfill``), and, on PostgreSQL,
+``tests/scenarios/concurrent`` as well; then drops the target.
 The documents go to bench/results/rehearsal.json; bench/report.py makes the tables.
 Usage: ``python bench/rehearsal.py [--rows N] [--notes TEXT]``.
 """
@@ -35,9 +37,13 @@ from bench.record import (  # noqa: E402
 )
 
 HISTORIES = {
-    "sqlite": ["tests.rehearsals.known"],
-    "postgresql": ["tests.rehearsals.known", "tests.scenarios.concurrent"],
-    "mysql": ["tests.rehearsals.known"],
+    "sqlite": ["tests.rehearsals.known", "tests.rehearsals.renamed"],
+    "postgresql": [
+        "tests.rehearsals.known",
+        "tests.scenarios.concurrent",
+        "tests.rehearsals.renamed",
+    ],
+    "mysql": ["tests.rehearsals.known", "tests.rehearsals.renamed"],
 }
 FILL = """
 from django.db import connection as c, transaction

@@ -8,7 +8,9 @@ and generated sentences) and named figures. This script writes them:
   ``<!-- /report:<bench> -->``;
 - into ``docs/_bench/<bench>.inc`` (reStructuredText, included by the docs
   pages) and ``docs/_bench/<bench>-figures.inc`` (substitutions such as
-  ``|health-livez-wrapper-vs-bare|`` for figures quoted in the docs' prose).
+  ``|health-livez-wrapper-vs-bare|`` for figures quoted in the docs' prose);
+- a renderer's further ``parts`` into ``docs/_bench/<bench>-<part>.inc``, for
+  another page than its own.
 
 To add a bench: write its results with ``bench.record.write_result``, add a
 module with a ``render`` function to ``bench/tables/``, register it below, put the markers in
@@ -140,6 +142,10 @@ def expected_files() -> tuple[dict[str, str], dict[Path, str]]:
         fragments[FRAGMENTS / f"{bench}.inc"] = rst(every)
         if rendered.figures:
             fragments[FRAGMENTS / f"{bench}-figures.inc"] = substitutions(rendered.figures)
+        for part, part_blocks in rendered.parts.items():
+            fragments[FRAGMENTS / f"{bench}-{part}.inc"] = rst(
+                [Text(provenance_text(result)), *part_blocks]
+            )
     return blocks, fragments
 
 

@@ -31,6 +31,8 @@ class Text:
 class Rendered:
     blocks: list[Table | Text]
     figures: dict[str, str] = field(default_factory=dict)
+    # Further tables for another docs page: docs/_bench/<bench>-<part>.inc (not the README).
+    parts: dict[str, list[Table | Text]] = field(default_factory=dict)
 
 
 def command(result: dict[str, Any]) -> str:

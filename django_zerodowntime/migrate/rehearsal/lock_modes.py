@@ -41,8 +41,17 @@ POSTGRESQL = (
 )
 MARIADB = (
     Mode("NONE", (), "ALTER TABLE that succeeds with ALGORITHM=INSTANT or LOCK=NONE"),
-    Mode("SHARED", (WRITES,), "ALTER TABLE that needs LOCK=SHARED (ALGORITHM=COPY at best)"),
-    Mode("EXCLUSIVE", (READS, WRITES), "ALTER TABLE that needs LOCK=EXCLUSIVE, DROP, RENAME"),
+    Mode(
+        "SHARED",
+        (WRITES,),
+        "ALTER TABLE that needs LOCK=SHARED (ALGORITHM=COPY at best); LOCK TABLES ... READ",
+    ),
+    Mode(
+        "EXCLUSIVE",
+        (READS, WRITES),
+        "ALTER TABLE that needs LOCK=EXCLUSIVE, DROP, RENAME, CREATE and DROP TRIGGER; "
+        "LOCK TABLES ... WRITE (until UNLOCK TABLES)",
+    ),
 )
 # SQLite has one write lock for the whole database; readers wait for it too unless
 # the database is in WAL mode.
