@@ -108,7 +108,8 @@ def _batches(result: dict[str, Any]) -> tuple[list[Table | Text], dict[str, str]
                     )
                     key = f"rehearsal-{vendor}-{op['operation'].lower()}"
                     figures[f"{key}-batches"] = f"{batches['count']:,}"
-                    figures[f"{key}-rows-locked"] = _rows_locked(batches["rows_locked"])
+                    if batches["rows_locked"] is not None:  # "-" alone would be a list
+                        figures[f"{key}-rows-locked"] = f"{batches['rows_locked']:,}"
                     figures[f"{key}-longest-batch"] = f"{batches['longest_seconds'] * 1000:.1f} ms"
                     figures[f"{key}-median-batch"] = f"{batches['median_seconds'] * 1000:.1f} ms"
     if not rows:
@@ -151,8 +152,12 @@ def _shown(sql: str) -> str:
 
 
 def _locks(locks: list[dict[str, Any]]) -> str:
+    """Each lock, what it blocks, and for how long the serving code saw a blocking one (a
+    lock outlives its statement in a transaction, or under LOCK TABLES)."""
     shown = dict.fromkeys(
-        f"{lock['mode']} on {lock['table']} ({' and '.join(lock['blocks']) or 'nothing'})"
+        f"{lock['mode']} on {lock['table']} ({' and '.join(lock['blocks']) or 'nothing'}"
+        + (f", {lock['held_seconds'] * 1000:.1f} ms" if lock["blocks"] else "")
+        + ")"
         for lock in locks
     )
     return "; ".join(shown) or "-"
@@ -163,7 +168,7 @@ def _rows_locked(count: int | None) -> str:
 
 
 def _batch_locks(batches: dict[str, Any], rows: bool = True) -> str:
-    held = [_locks(batches["locks"])] if batches["locks"] else []
+    held = [_locks(batches["locks"])] if batches["locks"] else []  # held: the longest batch
     if rows and batches["rows_locked"]:
         held.append(f"row locks on up to {batches['rows_locked']:,} rows (writes to them)")
     return "; ".join(held) or "-"
