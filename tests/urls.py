@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -11,3 +12,8 @@ async def async_index(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("", index), path("async/", async_index)]
+
+if apps.is_installed("django.contrib.admin"):  # tests.settings; not releases/ or topology/
+    from django.contrib import admin
+
+    urlpatterns.append(path("admin/", admin.site.urls))
