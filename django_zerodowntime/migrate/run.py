@@ -67,6 +67,7 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
                 request.migration_name,
                 verbosity=request.verbosity,
                 stream=console.stderr,
+                progress=console.migration_progress(request.verbosity),
             )
             record.record_applied(release, request.database, applied_names(plan))
     return outcome
