@@ -34,6 +34,9 @@ def test_on_a_terminal_progress_updates_in_place(site: Path) -> None:
     status = [line for line in text.splitlines() if "new workers booted" in line and " · " in line]
     assert len(status) >= 2, text
     assert re.search(r"old workers gone \d of 2 · \d+\.\ds", text)
+    # Counted while the new workers boot, not only once they are ready.
+    booting = r"waiting for its workers · new workers booted [0-2] of 2 · old workers gone 0 of 2"
+    assert re.search(booting, text), text
     # Then the result, as on any output.
     assert "turned over in" in text
     assert "rollout of release" in text
