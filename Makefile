@@ -64,9 +64,10 @@ format: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-# The main job: a real deploy of the example project under load, on SQLite.
-demo: $(STAMP)
-	$(BIN)/python example_project/deploy/demo.py
+# The whole story under load, on SQLite: four deploys, each step checked; writes
+# demo-output/timeline.svg (matplotlib, from the bench extra).
+demo: $(VENV)/.installed-bench
+	$(BIN)/python example_project/deploy/demo.py --out demo-output
 
 # Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
 bench: $(VENV)/.installed-bench
