@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 COVERAGE := $(BIN)/python -m coverage
 
-.PHONY: install install-db coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+.PHONY: install install-db install-bench coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,17 +17,32 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	@touch $@
 
+$(VENV)/.installed-demo: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,dev,demo]'
+	@touch $@
+
 $(VENV)/.installed-db: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,dev,postgres,mariadb]'
 	@touch $@
 
-$(VENV)/.installed-bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,dev,bench]'
+# Benches get their own venv: the bench extra pins a real project's packages, and with
+# them Django 5.2, which must not replace the test venv's Django.
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+
+$(BENCH_BIN)/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install -q -U pip
+
+$(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_BIN)/python
+	$(BENCH_BIN)/python -m pip install -q -e '.[test,bench]'
 	@touch $@
 
 install: $(STAMP)
 
 install-db: $(VENV)/.installed-db
+
+install-bench: $(BENCH_VENV)/.installed
 
 # The whole suite on SQLite (slow load tests excluded: `make test-slow`).
 test: $(STAMP)
@@ -49,7 +64,8 @@ coverage: $(STAMP)
 
 test-all: test test-postgres test-mariadb coverage
 
-test-slow: $(STAMP)
+# The demo's own test is among them: it draws the timeline (the demo extra).
+test-slow: $(VENV)/.installed-demo
 	$(PYTEST) -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -65,17 +81,17 @@ docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 # The whole story under load, on SQLite: four deploys, each step checked; writes
-# demo-output/timeline.svg (matplotlib, from the bench extra).
-demo: $(VENV)/.installed-bench
+# demo-output/timeline.svg (matplotlib, the demo extra).
+demo: $(VENV)/.installed-demo
 	$(BIN)/python example_project/deploy/demo.py --out demo-output
 
 # Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
-bench: $(VENV)/.installed-bench
-	$(BIN)/python bench/health.py
-	$(BIN)/python bench/reload.py
-	$(BIN)/python bench/safe_migrate.py
-	$(BIN)/python bench/deploy.py
-	$(BIN)/python bench/report.py
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_BIN)/python bench/health.py
+	$(BENCH_BIN)/python bench/reload.py
+	$(BENCH_BIN)/python bench/safe_migrate.py
+	$(BENCH_BIN)/python bench/deploy.py
+	$(BENCH_BIN)/python bench/report.py
 
 clean:
-	rm -rf $(VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,7 @@ deploys of release 1 -> release 2, each in a fresh site:
 Reported for the deploy window only (first step to last, plus 1 s): failed / total
 requests, p99 and max latency. Rounds interleave the four; medians are shown.
 
-Run: .venv/bin/python bench/deploy.py [--rounds 3]
+Run: .venv-bench/bin/python bench/deploy.py [--rounds 3]
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ counts as a failure; any failure fails the bench (exit 1) after the results
 are written. Raw figures go to bench/results/health.json; bench/report.py
 makes the tables.
 
-Run: .venv/bin/python bench/health.py [--seconds 3] [--rounds 5] [--notes TEXT]
+Run: .venv-bench/bin/python bench/health.py [--seconds 3] [--rounds 5] [--notes TEXT]
 """
 
 from __future__ import annotations

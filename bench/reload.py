@@ -19,7 +19,7 @@ A graceful_reload that exits non-zero or prints no JSON fails the bench.
 Raw figures per round go to bench/results/reload.json; bench/report.py makes
 the table.
 
-Run: .venv/bin/python bench/reload.py [--boot-delay 1.0] [--rounds 3] [--notes TEXT]
+Run: .venv-bench/bin/python bench/reload.py [--boot-delay 1.0] [--rounds 3] [--notes TEXT]
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ BENCHES: dict[str, Renderer] = {
     "health": renderers.health,
     "reload": renderers.reload,
     "safe_migrate": renderers.safe_migrate,
+    "safe_migrate_real": renderers.safe_migrate_real,
 }
 
 

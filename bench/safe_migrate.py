@@ -13,6 +13,10 @@ fails the bench, and so does output that does not say the work was done
 every migration). Raw wall and CPU times per round go to
 bench/results/safe_migrate.json; bench/report.py makes the table.
 Usage: ``python bench/safe_migrate.py [--rounds N] [--lint-rounds N] [--notes TEXT]``.
+
+Second workload (``--workload real``; the default runs both): the real migration
+history of wagtail, django-oscar, django-allauth and django-guardian, in
+``bench/safe_migrate_real.py``; its results go to bench/results/safe_migrate_real.json.
 """
 
 from __future__ import annotations
@@ -208,12 +212,38 @@ def alternate(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workload",
+        choices=["synthetic", "real", "both"],
+        default="both",
+        help="the generated project, the real history of bench/real_history, or both",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the no-op comparison")
     parser.add_argument(
         "--lint-rounds", type=int, default=1, help="rounds of --check vs lintmigrations (slow)"
     )
+    parser.add_argument("--real-rounds", type=int, default=5, help="rounds on the real history")
+    parser.add_argument(
+        "--real-lint-rounds", type=int, default=3, help="of which with lintmigrations (slow)"
+    )
+    parser.add_argument(
+        "--write-golden",
+        action="store_true",
+        help="rewrite bench/real_history/golden/ from this code instead of comparing with it",
+    )
     add_notes_option(parser)
     options = parser.parse_args()
+    if options.workload in ("real", "both"):
+        from bench import safe_migrate_real
+
+        safe_migrate_real.main(
+            options.real_rounds, options.real_lint_rounds, options.write_golden, options.notes
+        )
+    if options.workload in ("synthetic", "both"):
+        synthetic(options)
+
+
+def synthetic(options: argparse.Namespace) -> None:
     environment = provenance(options.notes, ["django-migration-linter"])
     total, judged = APPS * MIGRATIONS, APPS * (MIGRATIONS - 1)
     facts: dict[str, Any] = {}

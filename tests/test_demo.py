@@ -5,12 +5,14 @@ Marked slow (about a minute: four reloads under load): run by ``make test-slow``
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing
 from tests.harness.terminal import ESCAPES
 
 pytestmark = pytest.mark.slow
@@ -19,6 +21,8 @@ DEMO = Path(__file__).resolve().parents[1] / "example_project" / "deploy" / "dem
 
 
 def test_the_demo_walks_through_every_step_with_zero_failed_requests(tmp_path: Path) -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        missing("matplotlib is not installed (pip install -e '.[demo]'; make test-slow does)")
     done = subprocess.run(
         [sys.executable, str(DEMO), "--out", str(tmp_path)],
         capture_output=True,

@@ -1,0 +1,3 @@
+"""No URL: the bench only runs management commands."""
+
+urlpatterns: list[object] = []

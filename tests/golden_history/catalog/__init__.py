@@ -1,0 +1,1 @@
+"""The catalog app of the golden history (migrations only)."""

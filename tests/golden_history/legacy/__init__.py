@@ -1,0 +1,1 @@
+"""The legacy app of the golden history (migrations only)."""
