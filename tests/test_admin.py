@@ -169,6 +169,7 @@ def test_release_drops_of_a_release_never_analysed(staff) -> None:  # type: igno
     page = text(staff.get(f"{ADMIN}/release/r9/drops/"))
     assert "does not know which tables and columns release r9 uses" in page
     assert staff.get(f"{ADMIN}/release/nope/drops/").status_code == 404
+    assert "not known: a host reported this release" in text(staff.get(f"{ADMIN}/release/"))
 
 
 def test_release_that_marks_nothing_unused_prepares_no_drop(ledger, staff) -> None:  # type: ignore[no-untyped-def]
@@ -178,3 +179,15 @@ def test_release_that_marks_nothing_unused_prepares_no_drop(ledger, staff) -> No
 def test_changelists_link_to_the_fleet(ledger, staff) -> None:  # type: ignore[no-untyped-def]
     for model in ("release", "rollout"):
         assert f'href="{FLEET}"' in staff.get(f"{ADMIN}/{model}/").content.decode()
+
+
+def test_a_corrupt_ledger_row_is_named_not_a_crash(ledger, staff) -> None:  # type: ignore[no-untyped-def]
+    Release.objects.filter(pk="r2").update(snapshot={"tables": "not a list"}, applied="junk")
+    page = text(staff.get(f"{ADMIN}/release/r2/change/"))
+    assert "corrupt ledger row: release 'r2'" in page
+    assert "corrupt ledger row: release 'r2'" in text(staff.get(f"{ADMIN}/release/r2/drops/"))
+    Rollout.objects.filter(host="web-1").update(source="carrier-pigeon")
+    assert "corrupt ledger row: rollout of host 'web-1'" in text(staff.get(FLEET))
+    assert "corrupt ledger row: rollout of host 'web-1'" in text(
+        staff.get(f"{ADMIN}/release/r1/change/")
+    )

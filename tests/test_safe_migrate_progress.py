@@ -77,3 +77,12 @@ def test_json_on_a_terminal_is_one_document_and_plain_progress(site: Path) -> No
     assert json.loads(stdout)["verdict"] == "ok"
     assert not ESCAPES.search(screen)
     assert "  Applied blog.0003_backfill in" in screen
+
+
+def test_unapplying_is_shown_too_and_verbosity_0_shows_nothing(site: Path) -> None:
+    two_migrations(site)
+    assert manage(site, "safe_migrate", "-v", "0", check=False).stderr == ""
+    result = manage(site, "safe_migrate", "blog", "0002", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "  Unapplying blog.0003_backfill...\n" in result.stderr
+    assert re.search(r"^  Unapplied blog\.0003_backfill in \d+\.\d\ds$", result.stderr, re.M)
