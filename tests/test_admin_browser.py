@@ -1,5 +1,5 @@
 """The fleet page in a real headless Chromium: log in, open it, see two hosts on two
-releases, keep a screenshot as a test artifact (its path is printed; run with -s).
+releases, keep a screenshot as a test artifact (its path is printed).
 
 Chromium and its driver come from Debian's packages (``apt-get install chromium
 chromium-driver``, as .ci/run does); selenium is in the test extra. Screenshots
@@ -62,7 +62,9 @@ def artifact(tmp_path: Path, name: str) -> Path:
     return folder / name
 
 
-def test_fleet_page_in_a_real_browser(browser, live_server, transactional_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_fleet_page_in_a_real_browser(
+    browser, live_server, transactional_db, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
@@ -95,4 +97,5 @@ def test_fleet_page_in_a_real_browser(browser, live_server, transactional_db, tm
     shot = artifact(tmp_path, "fleet.png")
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
-    print(f"\nscreenshot of the fleet page: {shot}")
+    with capsys.disabled():  # printed even when pytest captures output
+        print(f"\nscreenshot of the fleet page: {shot}")
