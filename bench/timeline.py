@@ -73,7 +73,7 @@ class Panel:
     phases: Sequence[Phase] = field(default_factory=tuple)
 
 
-def draw(panels: Sequence[Panel], path: Path, *, title: str = "") -> Path:
+def draw(panels: Sequence[Panel], path: Path, *, title: str = "", description: str = "") -> Path:
     """One SVG with a panel per timeline: bars of requests answered and failed per
     100 ms (left axis), the worst latency as a line (right axis)."""
     import matplotlib
@@ -91,7 +91,7 @@ def draw(panels: Sequence[Panel], path: Path, *, title: str = "") -> Path:
         figure.suptitle(title, fontsize=11)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="svg", metadata={"Date": None})
+    figure.savefig(path, format="svg", metadata={"Date": None, "Description": description})
     plt.close(figure)
     return path
 
