@@ -82,6 +82,7 @@ def draw(panels: Sequence[Panel], path: Path, *, title: str = "", description: s
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "django-zerodowntime"  # stable ids: same results, same file
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: small files, searchable
     figure, axes = plt.subplots(
         len(panels), 1, figsize=(10, 2.3 * len(panels) + 0.6), squeeze=False, sharex=False
     )
