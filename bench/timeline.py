@@ -28,6 +28,11 @@ class Answered(Protocol):
     def failed(self) -> bool: ...
 
 
+def quick(sample: object) -> bool:
+    """Not one of the requests that take 300 ms on purpose (the load's slow stream)."""
+    return "slow" not in str(getattr(sample, "stream", getattr(sample, "kind", "")))
+
+
 def timeline(
     samples: Iterable[Answered],
     start: float,

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bench.timeline import Panel, Phase, draw, timeline
+from bench.timeline import Panel, Phase, draw, quick, timeline
 from tests.harness.load import LoadClient, LoadReport
 from tests.harness.site import (
     RETIRED,
@@ -182,7 +182,7 @@ class Story:
             Phase(s.start - self.started, s.end - self.started, f"{n}. {s.short}")
             for n, s in enumerate(self.steps, 1)
         ]
-        data = timeline(report.samples, self.started, end, timed=not_slow_on_purpose)
+        data = timeline(report.samples, self.started, end, timed=quick)
         picture = draw([Panel("the demo under load", data, phases)], out / "timeline.svg")
         self.say(f"The timeline of the whole run (requests per 100 ms): {picture}")
         ok = report.failed == 0 and report.total > 0
@@ -190,8 +190,3 @@ class Story:
                  if ok else f"[bold red]RESULT: {report.failed} requests failed[/]\n"
                  + escape(report.summary()))  # fmt: skip
         return 0 if ok else 1
-
-
-def not_slow_on_purpose(sample: object) -> bool:
-    """The timeline's worst latency leaves out the requests that sleep on purpose."""
-    return "slow" not in str(getattr(sample, "kind", getattr(sample, "stream", "")))
