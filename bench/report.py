@@ -167,6 +167,20 @@ def stale_figures() -> tuple[dict[str, dict[str, Any]], list[Path]]:
     return stale, sorted(set(FRAGMENTS.glob("*-timelines.svg")) - wanted)
 
 
+def unshown_figures() -> list[str]:
+    """Timelines that the docs or the README do not show (a picture nobody would see)."""
+    pages = "".join(page.read_text() for page in DOCS.glob("*.rst"))
+    front = REPO / "README.md"  # the project's README (absent from a copy of bench/ and docs/)
+    readme = front.read_text() if front.exists() else None
+    names = [path.name for path in FRAGMENTS.glob("*-timelines.svg")]
+    return [
+        name
+        for name in names
+        if f".. image:: _bench/{name}" not in pages
+        or (readme is not None and f"](docs/_bench/{name})" not in readme)
+    ]
+
+
 def draw_figures(stale: dict[str, dict[str, Any]]) -> list[Path]:
     try:
         import matplotlib  # noqa: F401
@@ -195,12 +209,13 @@ def main() -> int:
     extra = set(FRAGMENTS.glob("*.inc")) - set(fragments)
     missing = unincluded(fragments)
     old_figures, extra_figures = stale_figures()
+    missing += unshown_figures()
     if options.check:
         stale += [figures.figure_path(bench) for bench in old_figures]
         for path in [*stale, *sorted(extra), *extra_figures]:
             print(f"{path.relative_to(REPO)} differs from bench/results/: run bench/report.py")
         for name in missing:
-            print(f"no page in docs/ has `.. include:: _bench/{name}`")
+            print(f"no page in docs/ has `.. include:: _bench/{name}` (or the picture's image)")
         return 1 if stale or extra or extra_figures or missing else 0
     README.write_text(wanted)
     FRAGMENTS.mkdir(exist_ok=True)
