@@ -150,7 +150,7 @@ def plain_hup(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
     return time.monotonic() - started, None
 
 
-def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | None]]:
+def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float | None, float | None]]:
     def reload(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
         watch = OldWorkerWatch({p.pid for p in psutil.Process(gunicorn.master_pid).children()})
         result = manage(project, "graceful_reload", "--strategy", strategy, "--format", "json",
@@ -164,24 +164,22 @@ def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | N
     return reload
 
 
-def broken_hup(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
+def broken_hup(gunicorn: Gunicorn, project: Path) -> tuple[float | None, float | None]:
     """HUP with a release that fails to boot: Gunicorn halts (notes/gunicorn-27.md)."""
     master = psutil.Process(gunicorn.master_pid)
-    started = time.monotonic()
     os.kill(master.pid, signal.SIGHUP)
     with contextlib.suppress(psutil.TimeoutExpired):
         master.wait(BROKEN_WAIT_SECONDS)
-    return time.monotonic() - started, None
+    return None, None  # no turnover: the server is gone
 
 
-def broken_graceful(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
+def broken_graceful(gunicorn: Gunicorn, project: Path) -> tuple[float | None, float | None]:
     """graceful_reload with the same broken release: its preflight refuses (exit 3)."""
-    started = time.monotonic()
     check_exit(manage(project, "graceful_reload", "--format", "json", check=False), expect=(3,))
-    return time.monotonic() - started, None
+    return None, None  # no turnover: nothing was signalled
 
 
-MODES: dict[str, Callable[[Gunicorn, Path], tuple[float, float | None]]] = {
+MODES: dict[str, Callable[[Gunicorn, Path], tuple[float | None, float | None]]] = {
     "naive restart (TERM + start)": naive_restart,
     "plain kill -HUP": plain_hup,
     "graceful_reload usr2": graceful("usr2"),
