@@ -23,7 +23,8 @@ FOLDER = REPO / "docs" / "_bench"
 
 
 def timelines(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = result.get("data", {}).get("timelines", {})
+    data = result.get("data")
+    found: dict[str, dict[str, Any]] = data.get("timelines", {}) if isinstance(data, dict) else {}
     return found
 
 

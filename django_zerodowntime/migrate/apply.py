@@ -38,6 +38,7 @@ def apply(
     verbosity: int,
     stream: Stream,
     progress: MigrationProgress | None = None,
+    fake_initial: bool = False,
 ) -> None:
     """Run Django's ``migrate`` with the same targets, under a lock timeout, with retries.
 
@@ -47,7 +48,7 @@ def apply(
     args = [label for label in (app_label, migration_name) if label]
     migrate = TimedMigrate(progress or NoProgress())
     try:
-        _apply_with_retries(executor, plan, migrate, args, verbosity, stream)
+        _apply_with_retries(executor, plan, migrate, args, verbosity, stream, fake_initial)
     finally:
         migrate.progress.close()  # a migration that raised: no live line left behind
 
@@ -59,6 +60,7 @@ def _apply_with_retries(
     args: list[str],
     verbosity: int,
     stream: Stream,
+    fake_initial: bool,
 ) -> None:
     connection = executor.connection
     for attempt in range(1, LOCK_RETRIES + 1):
@@ -72,6 +74,7 @@ def _apply_with_retries(
                     verbosity=verbosity,
                     skip_checks=True,
                     stdout=stream,
+                    fake_initial=fake_initial,
                 )
             return
         except DatabaseError as error:
