@@ -40,6 +40,7 @@ from bench.tables import (  # noqa: E402
     Rendered,
     Table,
     Text,
+    backfill,
     health,
     provenance_text,
     rehearsal,
@@ -65,6 +66,7 @@ BENCHES: dict[str, Renderer] = {
     "oracle_scenarios": oracle_report.render,
     "rehearsal": rehearsal.render,
     "safe_migrate_base": safe_migrate_base.render,
+    "backfill": backfill.render,
 }
 
 
