@@ -41,6 +41,7 @@ from bench.tables import (  # noqa: E402
     Table,
     Text,
     backfill,
+    deploy,
     health,
     provenance_text,
     rehearsal,
@@ -67,6 +68,7 @@ BENCHES: dict[str, Renderer] = {
     "rehearsal": rehearsal.render,
     "safe_migrate_base": safe_migrate_base.render,
     "backfill": backfill.render,
+    "deploy": deploy.render,
 }
 
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from demo_story import Story  # noqa: E402
 
-from tests.harness.load import LoadClient  # noqa: E402
+from tests.harness.load import LoadClient, Resend, streams  # noqa: E402
 from tests.harness.site import Gunicorn, copy_example_project, manage  # noqa: E402
 
 
@@ -126,7 +126,8 @@ def main() -> int:
         story = Story(project, gunicorn)
         story.commit("release 1")
         gunicorn.start()
-        load = LoadClient(gunicorn.url, post_threads=1).start()
+        # The strict client: anything but the expected status fails; nothing is sent twice.
+        load = LoadClient(gunicorn.url, streams(posts=1), Resend.NEVER).start()
         story.load = load
         story.intro()
         time.sleep(1.5)  # steady state first

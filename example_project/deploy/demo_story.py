@@ -18,7 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from bench.timeline import Panel, Phase, draw, quick, timeline
-from tests.harness.load import LoadClient, LoadReport
+from tests.harness.load import LoadClient
+from tests.harness.load_report import LoadReport
 from tests.harness.site import (
     RETIRED,
     SUBTITLE,
