@@ -60,12 +60,14 @@ PARAMS = f"--server-params={ROLLING_PARAMS}"
 STEADY_SECONDS = 8.0
 
 Deploy = Callable[[Site, int], None]
-# The cases drawn as timelines (docs, README): the naive deploys beside switch_upstream's.
+# The cases drawn as timelines (docs, README): the naive deploys beside the switches'.
 TIMELINES = [
     "rolling, naive restarts",
     "rolling, include-file switch",
+    "rolling, drain switch",
     "blue-green, naive restart",
     "blue-green, include-file switch",
+    "blue-green, drain switch",
 ]
 
 
