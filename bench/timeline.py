@@ -10,6 +10,8 @@ results is the same file.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +99,11 @@ def draw(panels: Sequence[Panel], path: Path, *, title: str = "", description: s
         figure.suptitle(title, fontsize=11)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="svg", metadata={"Date": None, "Description": description})
+    svg = io.StringIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Description": description})
     plt.close(figure)
+    # Coordinates to 1/100 of a point: the same picture in half the bytes.
+    path.write_text(re.sub(r"(\d\.\d\d)\d+", r"\1", svg.getvalue()))
     return path
 
 
@@ -112,11 +117,12 @@ def _panel(axis: Any, panel: Panel) -> None:
             (phase.start + phase.end) / 2, 1.0, phase.label, transform=axis.get_xaxis_transform(),
             ha="center", va="bottom", fontsize=7, clip_on=False,
         )  # fmt: skip
-    axis.bar(times, data["answered"], width=width, align="edge", color="#4c72b0", label="answered")
-    axis.bar(
-        times, data["failed"], width=width, align="edge", bottom=data["answered"],
-        color="#c44e52", label="failed",
-    )  # fmt: skip
+    # Filled steps, one path per series (bars would be one element per 100 ms).
+    edges = [*times, len(times) * width]
+    stacked = [a + f for a, f in zip(data["answered"], data["failed"], strict=True)]
+    axis.stairs(data["answered"], edges, fill=True, color="#4c72b0", label="answered")
+    axis.stairs(stacked, edges, baseline=data["answered"], fill=True, color="#c44e52",
+                label="failed")  # fmt: skip
     axis.set_ylabel(f"requests / {width * 1000:g} ms", fontsize=8)
     axis.set_xlabel("seconds", fontsize=8)
     axis.set_xlim(0, max(times[-1] + width if times else 1, *(p.end for p in panel.phases)))
@@ -126,7 +132,7 @@ def _panel(axis: Any, panel: Panel) -> None:
         loc="left", pad=12 if panel.phases else 6, color="#c44e52" if failed else "black",
     )  # fmt: skip
     latency = axis.twinx()
-    latency.step(times, data["worst_ms"], where="post", color="#dd8452", lw=0.8)
+    latency.stairs(data["worst_ms"], edges, color="#dd8452", lw=0.8)
     latency.set_ylabel("worst latency (ms)", fontsize=8, color="#dd8452")
     latency.set_ylim(bottom=0)
     for each in (axis, latency):
