@@ -37,6 +37,8 @@ class State(enum.Enum):
 
     NONE = "changes nothing"
     ONE_MODEL = "changes one ModelState, named by Kind.model_attr"
+    # No table, column or relation changes: the model class rendered before still serves.
+    META_OPTIONS = "changes only Meta options (indexes, constraints, ordering...) of one ModelState"
     RENAMES_MODEL = "repoints the fields of every model referencing the renamed one"
     RENAMES_FIELD = "edits the referencing Field objects in place"
     SUB_OPERATIONS = "its state_operations' effects"
@@ -67,7 +69,13 @@ class Kind:
 
 
 def _field(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
-    return Kind(rule, State.ONE_MODEL, Routing.FIELD, undo, **more)
+    more.setdefault("state", State.ONE_MODEL)
+    return Kind(rule, routing=Routing.FIELD, inverse=undo, **more)
+
+
+def _options(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
+    """An operation on one model's Meta options (its indexes, constraints, ordering...)."""
+    return _field(rule, undo, state=State.META_OPTIONS, **more)
 
 
 def _model(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
@@ -77,7 +85,7 @@ def _model(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
 
 
 def _metadata_model() -> Kind:
-    return _model(model_rules.metadata, inverse.itself, ddl=False)
+    return _model(model_rules.metadata, inverse.itself, ddl=False, state=State.META_OPTIONS)
 
 
 OPS = "django.db.migrations.operations."
@@ -104,28 +112,34 @@ KINDS: dict[str, Kind] = {
         target=targets.renamed_model,
     ),
     OPS + "models.AlterModelTable": _model(model_rules.alter_model_table, inverse.alter_table_back),
-    OPS + "models.AlterModelTableComment": _model(model_rules.metadata, inverse.itself),
+    OPS + "models.AlterModelTableComment": _model(
+        model_rules.metadata, inverse.itself, state=State.META_OPTIONS
+    ),
     OPS + "models.AlterModelOptions": _metadata_model(),
     OPS + "models.AlterModelManagers": _metadata_model(),
     OPS + "models.AlterUniqueTogether": _model(
-        index_rules.together, inverse.option_back(migrations.AlterUniqueTogether)
+        index_rules.together,
+        inverse.option_back(migrations.AlterUniqueTogether),
+        state=State.META_OPTIONS,
     ),
     OPS + "models.AlterIndexTogether": _model(
-        index_rules.together, inverse.option_back(migrations.AlterIndexTogether)
+        index_rules.together,
+        inverse.option_back(migrations.AlterIndexTogether),
+        state=State.META_OPTIONS,
     ),
     OPS + "models.AlterOrderWithRespectTo": _model(
         model_rules.order_with_respect_to, inverse.option_back(migrations.AlterOrderWithRespectTo)
     ),
-    OPS + "models.AddIndex": _field(index_rules.add_index, inverse.remove_added_index),
-    OPS + "models.RemoveIndex": _field(index_rules.remove_index, inverse.add_removed_index),
-    OPS + "models.RenameIndex": _field(model_rules.metadata, inverse.itself),
-    OPS + "models.AddConstraint": _field(
+    OPS + "models.AddIndex": _options(index_rules.add_index, inverse.remove_added_index),
+    OPS + "models.RemoveIndex": _options(index_rules.remove_index, inverse.add_removed_index),
+    OPS + "models.RenameIndex": _options(model_rules.metadata, inverse.itself),
+    OPS + "models.AddConstraint": _options(
         index_rules.add_constraint, inverse.remove_added_constraint
     ),
-    OPS + "models.RemoveConstraint": _field(
+    OPS + "models.RemoveConstraint": _options(
         index_rules.remove_index, inverse.add_removed_constraint
     ),
-    OPS + "models.AlterConstraint": _field(model_rules.metadata, inverse.itself, ddl=False),
+    OPS + "models.AlterConstraint": _options(model_rules.metadata, inverse.itself, ddl=False),
     OPS + "special.RunSQL": Kind(
         model_rules.run_sql,
         State.SUB_OPERATIONS,
@@ -151,17 +165,17 @@ KINDS: dict[str, Kind] = {
     ),
     PG + "AddIndexConcurrently": Kind(
         index_rules.add_index_concurrently,
-        State.ONE_MODEL,
+        State.META_OPTIONS,
         Routing.RULE,
         inverse.remove_added_index,
     ),
     PG + "RemoveIndexConcurrently": Kind(
         index_rules.remove_index_concurrently,
-        State.ONE_MODEL,
+        State.META_OPTIONS,
         Routing.RULE,
         inverse.add_removed_index,
     ),
-    PG + "AddConstraintNotValid": _field(
+    PG + "AddConstraintNotValid": _options(
         index_rules.add_constraint_not_valid, inverse.remove_added_constraint
     ),
     PG + "ValidateConstraint": Kind(model_rules.metadata, State.NONE, Routing.RULE, inverse.itself),
