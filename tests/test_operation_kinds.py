@@ -75,7 +75,7 @@ def test_each_facet_holds_only_while_the_subclass_keeps_that_method() -> None:
     assert staged.same_sql
     assert staged.same_state
     assert state_effect(StagedAddIndex("post", models.Index(fields=["views"], name="i"))) == (
-        State.META_OPTIONS,
+        State.ONE_MODEL,
         "model_name_lower",
     )
     rewritten = kind_of(RewritesSql("post", "rank", field))

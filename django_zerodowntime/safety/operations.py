@@ -37,8 +37,13 @@ class State(enum.Enum):
 
     NONE = "changes nothing"
     ONE_MODEL = "changes one ModelState, named by Kind.model_attr"
-    # No table, column or relation changes: the model class rendered before still serves.
-    META_OPTIONS = "changes only Meta options (indexes, constraints, ordering...) of one ModelState"
+    # The planner reuses the class rendered before. Not for adding an index, a constraint or
+    # Meta options: Django checks those when it renders (names are %-formatted, Meta keys
+    # checked), and a step that breaks the state must fail where Django's migrate would.
+    SAME_RENDER = (
+        "changes one ModelState in nothing the rules read off its class, nor anything "
+        "Django checks when rendering it (unique_together, index_together, removals)"
+    )
     RENAMES_MODEL = "repoints the fields of every model referencing the renamed one"
     RENAMES_FIELD = "edits the referencing Field objects in place"
     SUB_OPERATIONS = "its state_operations' effects"
@@ -73,11 +78,6 @@ def _field(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
     return Kind(rule, routing=Routing.FIELD, inverse=undo, **more)
 
 
-def _options(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
-    """An operation on one model's Meta options (its indexes, constraints, ordering...)."""
-    return _field(rule, undo, state=State.META_OPTIONS, **more)
-
-
 def _model(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
     more.setdefault("model_attr", "name_lower")
     more.setdefault("state", State.ONE_MODEL)
@@ -85,7 +85,7 @@ def _model(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
 
 
 def _metadata_model() -> Kind:
-    return _model(model_rules.metadata, inverse.itself, ddl=False, state=State.META_OPTIONS)
+    return _model(model_rules.metadata, inverse.itself, ddl=False)
 
 
 OPS = "django.db.migrations.operations."
@@ -112,34 +112,34 @@ KINDS: dict[str, Kind] = {
         target=targets.renamed_model,
     ),
     OPS + "models.AlterModelTable": _model(model_rules.alter_model_table, inverse.alter_table_back),
-    OPS + "models.AlterModelTableComment": _model(
-        model_rules.metadata, inverse.itself, state=State.META_OPTIONS
-    ),
+    OPS + "models.AlterModelTableComment": _model(model_rules.metadata, inverse.itself),
     OPS + "models.AlterModelOptions": _metadata_model(),
     OPS + "models.AlterModelManagers": _metadata_model(),
     OPS + "models.AlterUniqueTogether": _model(
         index_rules.together,
         inverse.option_back(migrations.AlterUniqueTogether),
-        state=State.META_OPTIONS,
+        state=State.SAME_RENDER,
     ),
     OPS + "models.AlterIndexTogether": _model(
         index_rules.together,
         inverse.option_back(migrations.AlterIndexTogether),
-        state=State.META_OPTIONS,
+        state=State.SAME_RENDER,
     ),
     OPS + "models.AlterOrderWithRespectTo": _model(
         model_rules.order_with_respect_to, inverse.option_back(migrations.AlterOrderWithRespectTo)
     ),
-    OPS + "models.AddIndex": _options(index_rules.add_index, inverse.remove_added_index),
-    OPS + "models.RemoveIndex": _options(index_rules.remove_index, inverse.add_removed_index),
-    OPS + "models.RenameIndex": _options(model_rules.metadata, inverse.itself),
-    OPS + "models.AddConstraint": _options(
+    OPS + "models.AddIndex": _field(index_rules.add_index, inverse.remove_added_index),
+    OPS + "models.RemoveIndex": _field(
+        index_rules.remove_index, inverse.add_removed_index, state=State.SAME_RENDER
+    ),
+    OPS + "models.RenameIndex": _field(model_rules.metadata, inverse.itself),
+    OPS + "models.AddConstraint": _field(
         index_rules.add_constraint, inverse.remove_added_constraint
     ),
-    OPS + "models.RemoveConstraint": _options(
-        index_rules.remove_index, inverse.add_removed_constraint
+    OPS + "models.RemoveConstraint": _field(
+        index_rules.remove_index, inverse.add_removed_constraint, state=State.SAME_RENDER
     ),
-    OPS + "models.AlterConstraint": _options(model_rules.metadata, inverse.itself, ddl=False),
+    OPS + "models.AlterConstraint": _field(model_rules.metadata, inverse.itself, ddl=False),
     OPS + "special.RunSQL": Kind(
         model_rules.run_sql,
         State.SUB_OPERATIONS,
@@ -165,17 +165,17 @@ KINDS: dict[str, Kind] = {
     ),
     PG + "AddIndexConcurrently": Kind(
         index_rules.add_index_concurrently,
-        State.META_OPTIONS,
+        State.ONE_MODEL,
         Routing.RULE,
         inverse.remove_added_index,
     ),
     PG + "RemoveIndexConcurrently": Kind(
         index_rules.remove_index_concurrently,
-        State.META_OPTIONS,
+        State.SAME_RENDER,
         Routing.RULE,
         inverse.add_removed_index,
     ),
-    PG + "AddConstraintNotValid": _options(
+    PG + "AddConstraintNotValid": _field(
         index_rules.add_constraint_not_valid, inverse.remove_added_constraint
     ),
     PG + "ValidateConstraint": Kind(model_rules.metadata, State.NONE, Routing.RULE, inverse.itself),

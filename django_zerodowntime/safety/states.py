@@ -6,8 +6,8 @@ copies only the ModelState its (known) operation changes, sharing the others wit
 the state before. A rule that asks for a model class gets it rendered with its
 bases and only the related models the fact it reads needs (``identity.Related``;
 most facts need none). Renders are shared by every state holding the same
-ModelStates, and a ModelState that differs from the one before it only in Meta
-options (an index, the ordering...) shares that one's renders.
+ModelStates, and by the ModelState an operation of effect ``State.SAME_RENDER``
+(unique_together, a removed index...) makes and the one it was copied from.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]
 Value = TypeVar("Value")
-# Meta options a rule reads off a rendered class (allow_migrate_model reads ``managed``).
-RENDERED_OPTIONS = ("managed",)
 
 
 class PerModelState(Generic[Value]):
@@ -70,7 +68,7 @@ class Renders:
             OrderedDict()
         )
         self.links: PerModelState[Links] = PerModelState()
-        # A ModelState changed only in Meta options renders as the one it was copied from.
+        # A ModelState a SAME_RENDER operation made renders as the one it was copied from.
         self.stand_ins: PerModelState[ModelState] = PerModelState()
 
     def links_of(self, key: Key, model_state: ModelState) -> Links:
@@ -141,11 +139,9 @@ class Renders:
         return self.stand_ins.get(model_state) or model_state
 
     def share(self, before: ProjectState, after: ProjectState, key: Key) -> bool:
-        """Let ``key`` in ``after`` render as in ``before`` (its change is Meta options only)."""
+        """Let ``key`` in ``after`` render as in ``before`` (a SAME_RENDER operation's change)."""
         old, new = before.models.get(key), after.models.get(key)
         if self.routed or old is None or new is None:
-            return False
-        if any(old.options.get(o, True) != new.options.get(o, True) for o in RENDERED_OPTIONS):
             return False
         self.stand_ins.set(new, self.stand_in(old))
         return True
@@ -224,7 +220,7 @@ def advance(state: ProjectState, operation: Any, app_label: str) -> ProjectState
             after = advance(after, state_operation, app_label)
         return after
     touched: Key | None
-    if effect in (State.ONE_MODEL, State.META_OPTIONS):
+    if effect in (State.ONE_MODEL, State.SAME_RENDER):
         touched = (app_label, str(getattr(operation, model_attr)))
         after = state.derive({touched})
     elif effect is State.RENAMES_MODEL:
@@ -236,9 +232,8 @@ def advance(state: ProjectState, operation: Any, app_label: str) -> ProjectState
     else:  # unknown: it may change any Field in place
         touched, after = None, state.derive(None, own_fields=True)
     operation.state_forwards(app_label, after)
-    # Meta options are not checked when a class is rendered: the render before stands.
-    if effect is State.META_OPTIONS and state.renders.share(state, after, cast("Key", touched)):
-        return after
+    if effect is State.SAME_RENDER and state.renders.share(state, after, cast("Key", touched)):
+        return after  # nothing to check: the class rendered before serves
     # Render what changed now, as Django's reload does: a step that breaks the state fails.
     if touched is None:
         _ = after.apps
