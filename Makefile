@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 COVERAGE := $(BIN)/python -m coverage
 
-.PHONY: install install-db install-bench coverage test test-postgres test-mariadb test-all test-slow lint format docs demo bench clean
+.PHONY: install install-db install-bench coverage test test-postgres test-mariadb test-all test-slow test-oracle lint format docs demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ test-all: test test-postgres test-mariadb coverage
 
 test-slow: $(STAMP)
 	$(PYTEST) -m slow $(PYTEST_ARGS)
+
+# Every rule scenario through the oracle on PostgreSQL and MariaDB (bench/oracle,
+# docs/oracle.rst); on SQLite they are part of test-slow.
+test-oracle: $(VENV)/.installed-db
+	for db in postgres mariadb; do \
+		ZERODOWNTIME_TEST_DB=$$db $(PYTEST) -m "db" tests/test_oracle.py $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import renderers  # noqa: E402
+from bench.oracle import report as oracle_report  # noqa: E402
 from bench.renderers import Rendered, Table, Text, provenance_text  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -47,6 +48,7 @@ BENCHES: dict[str, Renderer] = {
     "reload": renderers.reload,
     "safe_migrate": renderers.safe_migrate,
     "safe_migrate_real": renderers.safe_migrate_real,
+    "oracle_scenarios": oracle_report.render,
 }
 
 

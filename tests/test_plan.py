@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from django_zerodowntime.safety.findings import RULES, AllowListError, Verdict, allowed_rules
+from django_zerodowntime.safety.findings import (
+    CATALOGUE,
+    RULES,
+    AllowListError,
+    Verdict,
+    allowed_rules,
+)
 from tests.plan_helpers import VENDOR, analyse, operations, rules
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
@@ -118,6 +126,12 @@ def test_every_rule_is_documented() -> None:
     assert [rule for rule in RULES if rule not in text] == []
 
 
+def test_the_harm_of_every_rule_is_documented_as_the_catalogue_has_it() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "rules.rst").read_text()
+    table = dict(re.findall(r"^(ZDT\d+)  ``([a-z-]+)``", text, re.MULTILINE))
+    assert table == {rule: harm.value for rule, (_title, harm) in CATALOGUE.items()}
+
+
 def test_analysis_runs_no_statement_that_changes_the_database() -> None:
     """Only reads (the migration recorder, introspection) may reach the database."""
     from django.db import connection
@@ -159,3 +173,39 @@ def test_add_not_null_with_a_callable_default_asks_for_a_constant_db_default() -
     [report] = operations("add_not_null_callable")
     assert report.finding.rule == "ZDT201"
     assert "db_default=<a constant the old rows can take>" in report.finding.remedy
+
+
+def test_what_django_writes_into_every_existing_row_of_a_new_column() -> None:
+    """ZDT203's question, asked of the schema editor as migrate would: one value, or NULLs."""
+    from django.db import connection, models
+
+    from django_zerodowntime.safety.columns import one_value_for_every_row
+
+    def field(**kwargs: object) -> models.Field:  # type: ignore[type-arg]
+        made = models.CharField(max_length=20, unique=True, **kwargs)  # type: ignore[call-overload]
+        made.set_attributes_from_name("code")
+        return made
+
+    def broken() -> str:
+        raise RuntimeError("needs the request")
+
+    assert one_value_for_every_row(field(null=True), connection) is None
+    assert one_value_for_every_row(field(null=True, default=lambda: None), connection) is None
+    assert one_value_for_every_row(field(null=True, default="x"), connection) == "default 'x'"
+    assert one_value_for_every_row(field(db_default="x"), connection) == "database default 'x'"
+    called = one_value_for_every_row(field(default=broken), connection)
+    assert called == "a default that cannot be computed before the migration runs"
+    # NOT NULL and blank: Django writes "" into every row.
+    assert one_value_for_every_row(field(blank=True), connection) == "default ''"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a volatile default of PostgreSQL")
+def test_a_volatile_database_default_gives_each_row_its_own_value() -> None:
+    from django.contrib.postgres.functions import RandomUUID
+    from django.db import models
+
+    from django_zerodowntime.safety.columns import one_value_for_every_row
+
+    made = models.UUIDField(unique=True, db_default=RandomUUID())
+    made.set_attributes_from_name("token")
+    assert one_value_for_every_row(made, connection) is None

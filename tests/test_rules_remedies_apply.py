@@ -1,4 +1,9 @@
-"""The remedies the catalogue recommends really apply (and unapply) on PostgreSQL."""
+"""The remedies the catalogue recommends really apply (and unapply) on PostgreSQL.
+
+Here the old code writes rows that satisfy the new constraints (subtitle set,
+views positive); tests/test_oracle.py shows the same remedies failing, as their
+ZDT305/ZDT306 warnings say, when the old code's rows or writes do not.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ def test_recommended_migration_is_judged_safe_and_applies_for_real(scenario: str
     with override_settings(MIGRATION_MODULES={"testapp": f"tests.scenarios.{scenario}"}):
         call_command("migrate", "testapp", "0001", verbosity=0)
         try:
-            assert set(rules(scenario, applied=()).values()) == {"safe"}
+            # Never refused; the warnings say the old code's rows and writes must fit.
+            assert "blocked" not in set(rules(scenario, applied=()).values())
             with connection.cursor() as cursor:
                 cursor.execute(OLD_CODE_INSERT, ["a", 1])
             call_command("migrate", "testapp", "0002", verbosity=0)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from django_zerodowntime.safety.findings import Verdict
-from tests.plan_helpers import VENDOR, rules
+from django_zerodowntime.safety.findings import Harm, Verdict
+from tests.plan_helpers import VENDOR, operations, rules
 
 S, W, B = Verdict.SAFE, Verdict.WARNING, Verdict.BLOCKED
 PG, MY, LITE = "postgresql", "mysql", "sqlite"
@@ -21,6 +21,13 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
     "add_db_default": {"*": {None: S}},
     "volatile_default": {PG: {"ZDT202": B}, MY: {None: S}, LITE: {None: S}},
     "callable_unique": {PG: {"ZDT203": B, "ZDT302": B}, MY: {"ZDT203": B}, LITE: {"ZDT203": B}},
+    # A unique column is blocked only when Django writes one value into every existing row.
+    "add_unique_nullable": {PG: {"ZDT302": B}, MY: {None: S}, LITE: {None: S}},
+    "add_unique_null_subclass": {PG: {"ZDT302": B}, MY: {None: S}, LITE: {None: S}},
+    "add_unique_callable_null_result": {PG: {"ZDT302": B}, MY: {None: S}, LITE: {None: S}},
+    "add_unique_constant_default": {PG: {"ZDT203": B, "ZDT302": B}, "*": {"ZDT203": B}},
+    "add_unique_db_default": {PG: {"ZDT203": B, "ZDT302": B}, "*": {"ZDT203": B}},
+    "add_not_null_no_default": {"*": {"ZDT201": B}},
     "set_not_null": {"*": {"ZDT204": B}},
     "drop_not_null": {"*": {None: S}},
     "fk_not_null": {"*": {"ZDT204": B}},
@@ -67,11 +74,12 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
     "unknown_sql": {"*": {"ZDT901": B}},
     "unknown_quiet": {"*": {None: S}},
     "fresh_then_renamed": {"*": {None: S, "ZDT101": S}},
-    # The remedies the rules recommend, judged safe:
-    "good_check_not_valid": {"*": {None: S}},
+    # The remedies the rules recommend: no lock; the rows and writes of the old code
+    # must satisfy a new check constraint (warnings the oracle proved).
+    "good_check_not_valid": {"*": {"ZDT305": W, "ZDT306": W}},
     "good_unique_using_index": {"*": {None: S}},
-    "good_fk_not_valid": {"*": {None: S}},
-    "good_not_null_via_check": {"*": {None: S}},
+    "good_fk_not_valid": {"*": {None: S, "ZDT306": W}},
+    "good_not_null_via_check": {"*": {"ZDT305": W, "ZDT306": W}},
 }
 
 
@@ -81,6 +89,20 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
 def test_scenario_verdicts_on_this_vendor(scenario: str) -> None:
     expected = EXPECTED[scenario].get(VENDOR) or EXPECTED[scenario]["*"]
     assert rules(scenario) == expected
+
+
+@pytest.mark.db
+@pytest.mark.django_db
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_blocked_and_warning_findings_name_their_harm(scenario: str) -> None:
+    """Every blocked or warning finding predicts a harm (the catalogue's unless it says
+    otherwise); a safe one predicts none."""
+    for op in operations(scenario):
+        finding = op.finding
+        if finding.verdict is S:
+            assert finding.harm is None, op
+        else:
+            assert finding.harm in set(Harm), op
 
 
 @pytest.mark.db

@@ -160,3 +160,22 @@ def test_ledger_rows_describe_themselves(db) -> None:  # type: ignore[no-untyped
     record.record_rollout("r1", "web-1", "manual")
     assert str(Release.objects.get(pk="r1")) == "r1"
     assert str(Rollout.objects.get()) == "web-1 runs r1 (manual)"
+
+
+def test_text_report_names_the_rule_and_its_harm() -> None:
+    from django_zerodowntime.migrate.report import text_lines
+
+    operation = {
+        "index": 0,
+        "operation": "AddField",
+        "target": "blog.Post.rating (blog_post.rating)",
+        "verdict": "blocked",
+        "rule": "ZDT201",
+        "reason": "adds NOT NULL column",
+        "remedy": "",
+        "harm": "breaks-old-code",
+    }
+    migration = {"app": "blog", "name": "0002", "verdict": "refused", "operations": [operation]}
+    document = {"release": "r2", "database": "default", "migrations": [migration]}
+    text = "\n".join("".join(t for _s, t in line) for line in text_lines(document, applying=True))
+    assert "#0 AddField blog.Post.rating (blog_post.rating) [ZDT201, breaks-old-code]:" in text

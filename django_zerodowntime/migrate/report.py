@@ -39,6 +39,7 @@ def as_json(
                         "rule": op.finding.rule,
                         "reason": op.finding.reason,
                         "remedy": op.finding.remedy,
+                        "harm": op.finding.harm.value if op.finding.harm else None,
                     }
                     for op in report.operations
                 ],
@@ -60,7 +61,8 @@ def text_lines(document: dict[str, Any], *, applying: bool) -> list[Line]:
         line = f"{migration['app']}.{migration['name']}: {verdict}"
         lines.append([("error" if verdict == "refused" else "", line)])
         for op in migration["operations"]:
-            rule = f" [{op['rule']}]" if op["rule"] else ""
+            labels = [label for label in (op["rule"], op.get("harm")) if label]
+            rule = f" [{', '.join(labels)}]" if labels else ""
             lines.append(
                 [
                     ("", "  "),

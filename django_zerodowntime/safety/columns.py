@@ -84,6 +84,33 @@ def volatile_default(field: Any, connection: BaseDatabaseWrapper) -> bool:
     return bool(VOLATILE_SQL.search(db_default_sql(field, connection)))
 
 
+def one_value_for_every_row(field: Any, connection: BaseDatabaseWrapper) -> str | None:
+    """What Django writes into every existing row when it adds ``field``, if one value.
+
+    A database default is computed once, unless PostgreSQL computes a volatile
+    one per row; otherwise Django evaluates the Python default once (a callable
+    too, and "" for a NOT NULL blank text field) and uses it for every row.
+    None when existing rows get NULL (or one value each).
+    """
+    if has_db_default(field):
+        if connection.vendor == "postgresql" and volatile_default(field, connection):
+            return None
+        default = field.db_default
+        plain = not hasattr(default, "resolve_expression") or isinstance(default, Value)
+        shown = repr(getattr(default, "value", default)) if plain else str(default)
+        return f"database default {shown}"
+    try:  # what the schema editor computes; it evaluates a callable default as migrate does
+        value = connection.schema_editor(collect_sql=True, atomic=False).effective_default(field)
+    except Exception:  # a default that cannot be computed here: assume the worst
+        return "a default that cannot be computed before the migration runs"
+    if value is None:
+        return None
+    if field.has_default() and callable(field.default):  # NOT_PROVIDED is a class: callable
+        name = getattr(field.default, "__qualname__", type(field.default).__name__)
+        return f"callable default {getattr(field.default, '__module__', '')}.{name}()"
+    return f"default {str(value)[:40]!r}"
+
+
 def varchar_length(type_sql: str | None) -> int | None:
     match = VARCHAR.match(type_sql or "")
     return int(match.group(1)) if match else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_zerodowntime.safety import columns, remedies
-from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
+from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     auto_through,
@@ -48,21 +48,15 @@ def add_field(step: Step) -> list[Finding]:
     column, name = field.column, f"{model_label(model)}.{field.name}"
     findings: list[Finding] = []
     if columns.is_not_null(field) and not columns.has_db_default(field):
-        findings.append(
-            blocked(
-                "ZDT201",
-                f"adds NOT NULL column {table}.{column} without a database default: Django "
-                "drops the default once the column exists, so every INSERT of the old code "
-                f"(which does not know {name}) fails",
-                remedies.add_not_null(model, field, table, column),
-            )
-        )
-    if field.unique and callable(field.default) and not columns.has_db_default(field):
+        findings.append(not_null_column(step, model, field, name))
+    one_value = columns.one_value_for_every_row(field, step.connection) if field.unique else None
+    if one_value is not None:
         findings.append(
             blocked(
                 "ZDT203",
-                f"adds unique {table}.{column} with a callable default: Django computes it once "
-                "and writes that one value into every existing row, so the unique index fails",
+                f"adds unique {table}.{column} with a {one_value}: Django writes that one value "
+                "into every existing row, so building the unique index fails on a table with "
+                "two rows or more",
                 remedies.callable_unique(field, table, column),
             )
         )
@@ -78,6 +72,28 @@ def add_field(step: Step) -> list[Finding]:
         )
     findings += index_findings(step, model, field, old=None)
     return findings or [safe(f"adds column {table}.{column}; the old code ignores it")]
+
+
+def not_null_column(step: Step, model: ModelClass, field: Any, name: str) -> Finding:
+    table, column = model._meta.db_table, field.column
+    remedy = remedies.add_not_null(model, field, table, column)
+    no_value = columns.one_value_for_every_row(field, step.connection) is None
+    if no_value and step.vendor != "mysql":  # MySQL fills existing rows with 0 or ''
+        return blocked(
+            "ZDT201",
+            f"adds NOT NULL column {table}.{column} with no default at all: every existing "
+            f"row would hold NULL, so {step.database_label} refuses the migration on a "
+            "table with rows (and the old code's INSERTs would fail after it)",
+            remedy,
+            harm=Harm.FAILS_ON_DATA,
+        )
+    return blocked(
+        "ZDT201",
+        f"adds NOT NULL column {table}.{column} without a database default: Django "
+        "drops the default once the column exists, so every INSERT of the old code "
+        f"(which does not know {name}) fails",
+        remedy,
+    )
 
 
 def remove_field(step: Step) -> list[Finding]:
@@ -213,6 +229,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
                 "ZDT206" if change == "shrink" else "ZDT205",
                 f"{what}: SQLite rebuilds {table} (it holds the write lock for the copy; SQLite "
                 "does not enforce lengths, so the old code keeps working)",
+                harm=Harm.LOCKS,
             )
         ]
     if change == "shrink":

@@ -1,4 +1,4 @@
-"""The analysis' vocabulary: verdicts, findings, the rule catalogue, reports, allow-lists."""
+"""The analysis' vocabulary: verdicts, harms, findings, the rule catalogue, reports, allow-lists."""
 
 from __future__ import annotations
 
@@ -7,34 +7,61 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Every rule id, with the one-line title the docs and reports use.
-RULES: dict[str, str] = {
-    "ZDT101": "drops a column a running release still uses",
-    "ZDT102": "drops a table a running release still uses",
-    "ZDT103": "drops an M2M table a running release still uses",
-    "ZDT201": "adds a NOT NULL column without a database default",
-    "ZDT202": "adds a column with a volatile database default (PostgreSQL)",
-    "ZDT203": "adds a unique column with a callable default",
-    "ZDT204": "sets an existing column NOT NULL",
-    "ZDT205": "changes a column type in a way that rewrites the table",
-    "ZDT206": "narrows a column type (varchar shrink, bigint to int)",
-    "ZDT207": "changes an indexed varchar to text (PostgreSQL)",
-    "ZDT208": "adds a foreign key constraint on an existing table",
-    "ZDT209": "drops the database default of a NOT NULL column",
-    "ZDT301": "creates an index without CONCURRENTLY (PostgreSQL)",
-    "ZDT302": "creates a unique constraint without CONCURRENTLY (PostgreSQL)",
-    "ZDT303": "adds a check constraint validated under a lock",
-    "ZDT304": "runs a CONCURRENTLY operation inside an atomic migration",
-    "ZDT401": "renames a column",
-    "ZDT402": "renames a model's table or M2M tables",
-    "ZDT403": "changes a model's db_table",
-    "ZDT501": "RunSQL that cannot be understood",
-    "ZDT502": "RunPython (blocked on PostgreSQL beside DDL in an atomic migration)",
-    "ZDT503": "RunSQL that changes data or drops other objects",
-    "ZDT901": "unknown operation that emits SQL",
-    "ZDT902": "operation that could not be analysed",
-    "ZDT903": "operation that cannot be unapplied",
+
+class Harm(enum.StrEnum):
+    """What a finding predicts will go wrong if the operation runs while the old code serves."""
+
+    # The release still serving fails on the new schema: a SELECT, INSERT, UPDATE or DELETE errors.
+    BREAKS_OLD_CODE = "breaks-old-code"
+    # The migration itself fails on a table that has rows (e.g. a unique index over equal values).
+    FAILS_ON_DATA = "fails-on-data"
+    # It blocks reads or writes for a time that grows with the table.
+    LOCKS = "locks"
+    # Rows or values the old code wrote are gone or changed.
+    LOSES_DATA = "loses-data"
+
+
+B, F, L, D = Harm.BREAKS_OLD_CODE, Harm.FAILS_ON_DATA, Harm.LOCKS, Harm.LOSES_DATA
+
+# Every rule id: (the one-line title the docs and reports use, the harm it predicts
+# whenever it blocks or warns). A finding may name another harm where the same
+# rule predicts something else on one vendor (e.g. ZDT206 on SQLite only locks).
+CATALOGUE: dict[str, tuple[str, Harm]] = {
+    "ZDT101": ("drops a column a running release still uses", B),
+    "ZDT102": ("drops a table a running release still uses", B),
+    "ZDT103": ("drops an M2M table a running release still uses", B),
+    "ZDT201": ("adds a NOT NULL column without a database default", B),
+    "ZDT202": ("adds a column with a volatile database default (PostgreSQL)", L),
+    "ZDT203": ("adds a unique column with a default written into every existing row", F),
+    "ZDT204": ("sets an existing column NOT NULL", B),
+    "ZDT205": ("changes a column type in a way that rewrites the table", L),
+    "ZDT206": ("narrows a column type (varchar shrink, bigint to int)", F),
+    "ZDT207": ("changes an indexed varchar to text (PostgreSQL)", L),
+    "ZDT208": ("adds a foreign key constraint on an existing table", L),
+    "ZDT209": ("drops the database default of a NOT NULL column", B),
+    "ZDT301": ("creates an index without CONCURRENTLY (PostgreSQL)", L),
+    "ZDT302": ("creates a unique constraint without CONCURRENTLY (PostgreSQL)", L),
+    "ZDT303": ("adds a check constraint that existing rows must satisfy, under a lock", F),
+    "ZDT304": ("runs a CONCURRENTLY operation where it cannot run", F),
+    "ZDT305": ("adds a check constraint NOT VALID: the old code's writes must satisfy it", B),
+    "ZDT306": ("validates a constraint against every existing row", F),
+    "ZDT401": ("renames a column", B),
+    "ZDT402": ("renames a model's table or M2M tables", B),
+    "ZDT403": ("changes a model's db_table", B),
+    "ZDT501": ("RunSQL that cannot be understood", B),
+    "ZDT502": ("RunPython (blocked on PostgreSQL beside DDL in an atomic migration)", D),
+    "ZDT503": ("RunSQL that changes data or drops other objects", D),
+    "ZDT901": ("unknown operation that emits SQL", B),
+    "ZDT902": ("operation that could not be analysed", B),
+    "ZDT903": ("operation that cannot be unapplied", F),
 }
+# Every rule id with its title (what reports and allow-lists check against).
+RULES: dict[str, str] = {rule: title for rule, (title, _harm) in CATALOGUE.items()}
+
+
+def rule_harm(rule: str) -> Harm:
+    """The harm ``rule`` predicts unless a finding names another."""
+    return CATALOGUE[rule][1]
 
 
 class Verdict(enum.StrEnum):
@@ -47,25 +74,28 @@ class Verdict(enum.StrEnum):
 class Finding:
     """What one rule says about one operation.
 
-    ``remedy`` is written for the user's real model/field/table names.
+    ``remedy`` is written for the user's real model/field/table names; ``harm``
+    is what goes wrong if it runs anyway (always set on blocked and warning
+    findings, None on safe ones).
     """
 
     verdict: Verdict
     rule: str | None
     reason: str
     remedy: str = ""
+    harm: Harm | None = None
 
 
 def safe(reason: str, rule: str | None = None) -> Finding:
     return Finding(Verdict.SAFE, rule, reason)
 
 
-def warning(rule: str, reason: str, remedy: str = "") -> Finding:
-    return Finding(Verdict.WARNING, rule, reason, remedy)
+def warning(rule: str, reason: str, remedy: str = "", harm: Harm | None = None) -> Finding:
+    return Finding(Verdict.WARNING, rule, reason, remedy, harm or rule_harm(rule))
 
 
-def blocked(rule: str, reason: str, remedy: str) -> Finding:
-    return Finding(Verdict.BLOCKED, rule, reason, remedy)
+def blocked(rule: str, reason: str, remedy: str, harm: Harm | None = None) -> Finding:
+    return Finding(Verdict.BLOCKED, rule, reason, remedy, harm or rule_harm(rule))
 
 
 @dataclass(frozen=True)

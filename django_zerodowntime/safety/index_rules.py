@@ -167,7 +167,34 @@ def add_constraint_not_valid(step: Step) -> list[Finding]:
     model = index_model(step)
     if not op.allow_migrate_model(step.connection.alias, model):
         return [safe("this model is not migrated on this database")]
-    return [safe(f"adds {op.constraint.name} without checking existing rows")]
+    if step.is_fresh(model._meta.db_table):
+        return [safe(f"adds {op.constraint.name} to a table no old code uses")]
+    return [not_valid_check(model._meta.db_table, op.constraint.name)]
+
+
+def not_valid_check(table: str, name: str) -> Finding:
+    return warning(
+        "ZDT305",
+        f"adds check constraint {name} on {table} NOT VALID: no lock and no scan, but "
+        "every INSERT and UPDATE of the old code must satisfy it from now on",
+        "Ship code that always satisfies it (e.g. always writes the column) before this "
+        "migration runs.",
+    )
+
+
+def validate_constraint(step: Step) -> list[Finding]:
+    op: Any = step.operation
+    return [validated(str(op.name))]
+
+
+def validated(name: str) -> Finding:
+    return warning(
+        "ZDT306",
+        f"validates {name} against every existing row (without blocking writes): the "
+        "migration fails if a row the old code wrote violates it",
+        "Backfill or fix the violating rows first (in an earlier migration or a RunPython "
+        "before this one).",
+    )
 
 
 def add_constraint(step: Step) -> list[Finding]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django_zerodowntime.safety import routing
-from django_zerodowntime.safety.findings import Finding, Verdict, blocked, safe
+from django_zerodowntime.safety import routing, sql
+from django_zerodowntime.safety.findings import Finding, Harm, Verdict, blocked, safe
 from django_zerodowntime.safety.operations import kind_of
+from django_zerodowntime.safety.sql_actions import NOT_UNDERSTOOD
 from django_zerodowntime.safety.states import advance
 from django_zerodowntime.safety.step import Step, emitted_sql
 
@@ -48,8 +49,19 @@ def unknown(step: Step) -> list[Finding]:
             f"({statements[0][:120]}): its effect on the old code cannot be judged",
             "Replace it with Django operations safe_migrate knows, or, after checking it by "
             'hand, allow it in that migration: zerodowntime_allow = {"ZDT901": "<why>"}',
+            harm=sql_harm(step, statements),
         )
     ]
+
+
+def sql_harm(step: Step, statements: list[str]) -> Harm | None:
+    """The harm of the SQL an unknown operation emits, read as RunSQL would be."""
+    try:
+        findings = sql.judge_sql(step, statements)
+    except Exception:  # judged as ZDT901 all the same
+        return None
+    worst = [f for f in findings if f.verdict is not Verdict.SAFE and f.rule != NOT_UNDERSTOOD]
+    return worst[0].harm if worst else None
 
 
 def safely_judged(step: Step) -> list[Finding]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import router
 
 from django_zerodowntime.safety import field_rules, remedies, sql
-from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
+from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
     Related,
@@ -150,6 +150,7 @@ def run_python(step: Step) -> list[Finding]:
                 "keeps their ACCESS EXCLUSIVE locks for the whole data migration." + irreversible,
                 "Move the RunPython into a migration of its own (it may depend on this one), "
                 "and backfill in batches.",
+                harm=Harm.LOCKS,
             )
         ]
     return [

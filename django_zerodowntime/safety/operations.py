@@ -178,7 +178,9 @@ KINDS: dict[str, Kind] = {
     PG + "AddConstraintNotValid": _field(
         index_rules.add_constraint_not_valid, inverse.remove_added_constraint
     ),
-    PG + "ValidateConstraint": Kind(model_rules.metadata, State.NONE, Routing.RULE, inverse.itself),
+    PG + "ValidateConstraint": Kind(
+        index_rules.validate_constraint, State.NONE, Routing.RULE, inverse.itself
+    ),
     PG + "CreateExtension": Kind(model_rules.extension, State.NONE, Routing.RULE),
     PG + "CreateCollation": Kind(model_rules.extension, State.NONE, Routing.RULE),
     PG + "RemoveCollation": Kind(model_rules.extension, State.NONE, Routing.RULE),

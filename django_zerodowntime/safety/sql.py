@@ -10,7 +10,7 @@ from typing import Any
 import sqlparse
 
 from django_zerodowntime.safety import remedies
-from django_zerodowntime.safety.findings import Finding, blocked, safe, warning
+from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.sql_actions import (
     NAME,
     judge_action,
@@ -87,7 +87,13 @@ def judge_statement(step: Step, statement: str) -> list[Finding]:
     if match := re.match(r"DROP INDEX (CONCURRENTLY )?", statement, re.I):
         return concurrency(step, bool(match.group(1)), statement) or [safe("drops an index")]
     if first == "DROP":
-        return [warning("ZDT503", f"{statement[:120]}: make sure no running code uses it")]
+        return [
+            warning(
+                "ZDT503",
+                f"{statement[:120]}: make sure no running code uses it",
+                harm=Harm.BREAKS_OLD_CODE,
+            )
+        ]
     if match := re.match(rf"ALTER TABLE (?:IF EXISTS )?(?:ONLY )?({NAME}) (.+)", statement, re.I):
         table = unquote(match.group(1))
         findings: list[Finding] = []

@@ -7,6 +7,7 @@ import re
 from django_zerodowntime.safety import remedies
 from django_zerodowntime.safety.columns import VOLATILE_SQL
 from django_zerodowntime.safety.findings import Finding, blocked, safe
+from django_zerodowntime.safety.index_rules import not_valid_check, validated
 from django_zerodowntime.safety.step import Step, drop_findings
 from django_zerodowntime.usage import Usage
 
@@ -61,6 +62,8 @@ def judge_action(step: Step, table: str, action: str) -> list[Finding]:
         return [safe("renames a constraint")]
     if re.match(r"RENAME TO ", action, re.I):
         return [renamed(f"table {table}", "ZDT403")]
+    if not fresh and (match := re.match(rf"VALIDATE CONSTRAINT ({NAME})", action, re.I)):
+        return [validated(unquote(match.group(1)))]
     if fresh or upper.startswith(("VALIDATE CONSTRAINT", "SET (", "OWNER", "ALTER CONSTRAINT")):
         return [safe(f"{action[:60]}: no lock the old code waits on")]
     if upper.startswith("ADD") and not re.match(
@@ -136,6 +139,9 @@ def add_column(step: Step, table: str, action: str) -> list[Finding]:
 
 def add_constraint(step: Step, table: str, action: str) -> list[Finding]:
     upper = action.upper()
+    if "NOT VALID" in upper and re.search(r"\bCHECK\b", upper):
+        name = re.match(rf"ADD CONSTRAINT ({NAME})", action, re.I)
+        return [not_valid_check(table, unquote(name.group(1)) if name else "a check constraint")]
     if "NOT VALID" in upper or "USING INDEX" in upper:
         return [safe("adds a constraint without checking existing rows")]
     if re.search(r"\bCHECK\b", upper):

@@ -1,0 +1,1 @@
+"""The old release's migrations: only the shared ``0001_initial``."""
