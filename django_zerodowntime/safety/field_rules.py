@@ -44,7 +44,7 @@ def add_field(step: Step) -> list[Finding]:
         return [safe("creates a new M2M table; the old code never reads it")]
     if step.is_fresh(table):
         return [safe(f"{table} is created earlier in this plan; no old code uses it")]
-    field = with_targets(step.after, model, field)  # its remedies and FK constraint name them
+    field = with_targets(step.after, model, field)  # its default, remedies, FK constraint
     column, name = field.column, f"{model_label(model)}.{field.name}"
     findings: list[Finding] = []
     if columns.is_not_null(field) and not columns.has_db_default(field):
