@@ -63,7 +63,8 @@ def parse_json(text: str, what: str) -> Any:
 
 def _git(*args: str) -> str:
     result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
-    return result.stdout.strip() if result.returncode == 0 else ""
+    # Trailing newline only: `status --porcelain` lines start with a meaningful space.
+    return result.stdout.rstrip("\n") if result.returncode == 0 else ""
 
 
 def _version(distribution: str) -> str | None:
@@ -78,8 +79,11 @@ def provenance(notes: str, distributions: Sequence[str] = ()) -> dict[str, Any]:
     changed = _git("status", "--porcelain", "--untracked-files=no").splitlines()
     return {
         "commit": _git("rev-parse", "HEAD"),
-        # The tracked files that differed from the commit when the run started.
-        "uncommitted_changes": sorted(line[3:] for line in changed),
+        # The tracked files that differed from the commit when the run started (results
+        # written by an earlier bench of the same session are outputs, not code).
+        "uncommitted_changes": sorted(
+            line[3:] for line in changed if not line[3:].startswith("bench/results/")
+        ),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "django": _version("django"),

@@ -11,7 +11,7 @@ and generated sentences) and named figures. This script writes them:
   ``|health-livez-wrapper-vs-bare|`` for figures quoted in the docs' prose).
 
 To add a bench: write its results with ``bench.record.write_result``, add a
-renderer to ``bench/renderers.py``, register it below, put the markers in
+module with a ``render`` function to ``bench/tables/``, register it below, put the markers in
 the README and include the fragment in a docs page.
 
     python bench/report.py          # rewrite the tables
@@ -31,9 +31,19 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench import renderers  # noqa: E402
 from bench.oracle import report as oracle_report  # noqa: E402
-from bench.renderers import Rendered, Table, Text, provenance_text  # noqa: E402
+from bench.tables import (  # noqa: E402
+    Rendered,
+    Table,
+    Text,
+    health,
+    provenance_text,
+    rehearsal,
+    reload,
+    safe_migrate,
+    safe_migrate_base,
+    safe_migrate_real,
+)
 
 RESULTS = REPO / "bench" / "results"
 README = REPO / "bench" / "README.md"
@@ -44,11 +54,13 @@ Renderer = Callable[[dict[str, Any]], Rendered]
 
 # One renderer per bench, looked up by the name of its results file.
 BENCHES: dict[str, Renderer] = {
-    "health": renderers.health,
-    "reload": renderers.reload,
-    "safe_migrate": renderers.safe_migrate,
-    "safe_migrate_real": renderers.safe_migrate_real,
+    "health": health.render,
+    "reload": reload.render,
+    "safe_migrate": safe_migrate.render,
+    "safe_migrate_real": safe_migrate_real.render,
     "oracle_scenarios": oracle_report.render,
+    "rehearsal": rehearsal.render,
+    "safe_migrate_base": safe_migrate_base.render,
 }
 
 

@@ -283,7 +283,12 @@ def synthetic(options: argparse.Namespace) -> None:
         "nothing_to_apply": {"safe_migrate": noop["left"], "migrate": noop["right"]},
         "facts": facts,
     }
-    bench_options = {"rounds": options.rounds, "lint_rounds": options.lint_rounds}
+    # The workload first: the command line the report prints must redo this run only.
+    bench_options = {
+        "workload": "synthetic",
+        "rounds": options.rounds,
+        "lint_rounds": options.lint_rounds,
+    }
     write_result("safe_migrate", environment, bench_options, data)
 
 

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "HOST": None,
     "HEARTBEAT_SECONDS": 60.0,
     "FLEET_EXPIRY_SECONDS": 600.0,
+    "REHEARSE_MAX_LOCK_SECONDS": 1.0,
 }
 
 
@@ -124,6 +125,11 @@ class Settings:
     @property
     def FLEET_EXPIRY_SECONDS(self) -> float:
         return float(self.get("FLEET_EXPIRY_SECONDS"))
+
+    @property
+    def REHEARSE_MAX_LOCK_SECONDS(self) -> float:
+        """How long ``--rehearse`` lets a safe operation block the serving code."""
+        return float(self.get("REHEARSE_MAX_LOCK_SECONDS"))
 
 
 conf = Settings()

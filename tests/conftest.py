@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -18,6 +19,12 @@ def require_binary(name: str) -> str:
         return path
     missing(f"{name} is not installed (apt-get install {name})")
     raise AssertionError("unreachable")
+
+
+def require_module(name: str) -> None:
+    """Like require_binary, for a Python package of the test extra (uvicorn...)."""
+    if importlib.util.find_spec(name) is None:
+        missing(f"{name} is not installed (it is in the test extra: pip install -e '.[test]')")
 
 
 def missing(reason: str) -> None:

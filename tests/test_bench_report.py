@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
-from bench.renderers import Table
+from bench.tables import Table
 
 REPO = Path(__file__).resolve().parents[1]
 

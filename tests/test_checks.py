@@ -63,6 +63,8 @@ def test_e002_unknown_key() -> None:
         ("HEARTBEAT_SECONDS", True, 30, "E016"),
         ("HEARTBEAT_SECONDS", 0, None, "E016"),
         ("FLEET_EXPIRY_SECONDS", None, 900, "E017"),
+        ("REHEARSE_MAX_LOCK_SECONDS", 0, 0.5, "E018"),
+        ("REHEARSE_MAX_LOCK_SECONDS", "1", 2, "E018"),
     ],
 )
 def test_each_key_is_validated(key: str, bad: Any, good: Any, check_id: str) -> None:

@@ -24,6 +24,7 @@ def test_defaults_apply_for_missing_keys() -> None:
         assert conf.LEDGER_DATABASE == "default"
         assert conf.HEARTBEAT_SECONDS == 60.0
         assert conf.FLEET_EXPIRY_SECONDS == 600.0
+        assert conf.REHEARSE_MAX_LOCK_SECONDS == 1.0
 
 
 def test_every_default_has_a_property() -> None:

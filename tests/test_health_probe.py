@@ -21,6 +21,7 @@ from django_zerodowntime.health.checks import (
 )
 from django_zerodowntime.health.heartbeat import Heartbeat, ledger_recorder
 from django_zerodowntime.health.probe import ReadinessProbe, overall_status
+from tests.harness.deadline import IN_PROCESS_MARGIN, assert_cut_at, timed
 
 HERE = "tests.test_health_probe"
 calls: list[str] = []
@@ -143,9 +144,11 @@ def test_concurrent_probes_share_one_computation() -> None:
 
 def test_a_hung_check_fails_at_the_deadline_without_piling_up_threads() -> None:
     probe = quiet_probe()
-    with settings_with(f"{HERE}.hung_check", HEALTH_CACHE_SECONDS=0, HEALTH_DEADLINE_SECONDS=0.05):
-        first = probe.report()
-        second = probe.report()
+    with settings_with(f"{HERE}.hung_check", HEALTH_CACHE_SECONDS=0, HEALTH_DEADLINE_SECONDS=0.3):
+        first, first_took = timed(probe.report)
+        second, second_took = timed(probe.report)
+        assert_cut_at(first_took, 0.3, IN_PROCESS_MARGIN)
+        assert_cut_at(second_took, 0.3, IN_PROCESS_MARGIN)
         workers = [t for t in threading.enumerate() if t.name == "zerodowntime-health"]
         assert len([t for t in workers if t is probe._worker]) == 1
         release_hung.set()
@@ -153,7 +156,7 @@ def test_a_hung_check_fails_at_the_deadline_without_piling_up_threads() -> None:
         assert probe._inflight.done.wait(5)
         third = probe.report()
     assert first.status is second.status is Status.FAIL
-    assert first.results[0].outcomes[0].output == "no answer within 0.05 s"
+    assert first.results[0].outcomes[0].output == "no answer within 0.3 s"
     assert third.status is Status.PASS
 
 
@@ -179,9 +182,11 @@ def test_a_follower_with_no_answer_gives_up_at_its_deadline() -> None:
         leader = threading.Thread(target=lambda: reports.append(probe.report()))
         leader.start()
         assert entered_hung.wait(5)
-        follower = probe.report()  # the leader holds the lock for up to its deadline
+        # The leader holds the lock for up to its deadline; the follower waits as long.
+        follower, took = timed(probe.report)
         leader.join(10)
     assert follower.status is Status.FAIL
+    assert took <= 0.2 + IN_PROCESS_MARGIN
 
 
 def test_a_forked_process_starts_with_fresh_state() -> None:

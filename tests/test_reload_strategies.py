@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from django_zerodowntime.reload.processes import heartbeat_booted
+from tests.conftest import require_module
 from tests.harness.load import LoadClient, LoadReport
 from tests.harness.site import (
     Gunicorn,
@@ -160,23 +161,34 @@ def test_usr2_tolerates_max_requests_recycling(site: Path) -> None:
 
 
 def test_uvicorn_worker_class_turns_over(site: Path) -> None:
-    pytest.importorskip("uvicorn")
+    require_module("uvicorn")
     with serving(
         site, workers=2, worker_class="uvicorn.workers.UvicornWorker",
         extra_args=["config.asgi:application"],
     ) as gunicorn:  # fmt: skip
         set_release_text(site, NEW)
         result, report = reload_under_load(site, gunicorn)
-        # Uvicorn's graceful shutdown closes every connection with no request in
-        # progress (uvicorn/server.py shutdown -> protocol shutdown()), including one
-        # accepted a moment earlier whose request it has not parsed yet: now and then
-        # an empty answer on a NEW connection, whatever retires the worker. That one
-        # uvicorn race is tolerated here (documented); any other failure is not.
-        uvicorn_race = [
-            s for s in report.failures if s.kind == "fresh" and "RemoteDisconnected" in s.error
-        ]
-        assert len(uvicorn_race) <= 2, report.summary()
-        assert_turned_over(result, report.without(uvicorn_race), gunicorn)
+        assert_turned_over(result, without_uvicorn_race(report), gunicorn)
+
+
+UVICORN_RACE = ("RemoteDisconnected", "ConnectionResetError")
+
+
+def without_uvicorn_race(report: LoadReport) -> LoadReport:
+    """Uvicorn's graceful shutdown closes every connection with no request in
+    progress (uvicorn/server.py shutdown -> protocol shutdown()), including one
+    accepted a moment earlier whose request it has not parsed yet: now and then an
+    empty answer (or, if the request was already in the socket, a reset) on a NEW
+    connection, whatever retires the worker. That one uvicorn race is tolerated, at
+    most twice per reload (documented in docs/graceful_reload.rst); any other failure,
+    on any other kind of connection, is not."""
+    race = [
+        s
+        for s in report.failures
+        if s.kind == "fresh" and any(name in s.error for name in UVICORN_RACE)
+    ]
+    assert len(race) <= 2, report.summary()
+    return report.without(race)
 
 
 BROKEN_RELEASES = {

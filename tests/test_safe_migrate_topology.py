@@ -7,6 +7,7 @@ using the ones the later migrations drop).
 
 from __future__ import annotations
 
+import filecmp
 import json
 import subprocess
 from collections.abc import Iterator
@@ -116,7 +117,11 @@ def test_squashed_migration_is_planned_when_none_it_replaces_is_applied(url: str
 
 
 def test_partly_applied_squash_is_planned_as_the_originals(url: str) -> None:
-    ok(run_topology("migrate", "squashed", "0001_initial", default_url=url))
+    # Apply 0001_initial alone. Django 5.2 refuses a target that a usable squash replaces
+    # (Django 6 allows it), so migrate with the other package, whose 0001_initial is the same.
+    squashed = Path(__file__).parent / "topology" / "squashed"
+    assert filecmp.cmp(squashed / "plain/0001_initial.py", squashed / "with_drop/0001_initial.py")
+    ok(run_topology("migrate", "squashed", "0001_initial", default_url=url, squash="with_drop"))
     check = ok(
         run_topology("safe_migrate", "squashed", "--check", "--format", "json", default_url=url)
     )

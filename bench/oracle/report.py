@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.oracle.truth import ORACLE_HARMS
-from bench.renderers import Rendered, Table, Text
+from bench.tables import Rendered, Table, Text
 
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 

@@ -73,6 +73,7 @@ RULES: dict[str, Rule] = {
         "e.g. 60",
     ),
     "FLEET_EXPIRY_SECONDS": ("E017", "a number > 0", _number(0, True), "e.g. 600"),
+    "REHEARSE_MAX_LOCK_SECONDS": ("E018", "a number > 0 (seconds)", _number(0, True), "e.g. 1"),
 }
 
 

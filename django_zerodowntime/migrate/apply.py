@@ -36,6 +36,7 @@ def apply(
     *,
     verbosity: int,
     stream: Stream,
+    fake_initial: bool = False,
 ) -> None:
     """Run Django's ``migrate`` with the same targets, under a lock timeout, with retries.
 
@@ -55,6 +56,7 @@ def apply(
                     verbosity=verbosity,
                     skip_checks=True,
                     stdout=stream,
+                    fake_initial=fake_initial,
                 )
             return
         except DatabaseError as error:

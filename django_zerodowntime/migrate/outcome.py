@@ -25,15 +25,19 @@ Line = list[tuple[str, str]]  # (style: "", "success", "warning" or "error"; tex
 class Request:
     action: str = "migrate"  # one of run.ACTIONS
     database: str = DEFAULT_DB_ALIAS
+    database_given: bool = False  # --database named: --base builds on that alias's server
     app_label: str | None = None
     migration_name: str | None = None
     check: bool = False  # analyse only
+    base: str | None = None  # --base REF: judge the change since REF, with REF's code serving
     release: str | None = None  # None: the detected release
     force: str | None = None  # the reason to apply what is blocked
     host: str | None = None  # --mark-live: None is this host
     lock_wait: float = 600.0
     verbosity: int = 1
     system_checks: bool = True
+    rehearse_rows: int = 10_000  # --rehearse: the most rows copied per table
+    fake_initial: bool = False  # verified by --fake-initial: Django fakes existing initials
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.exceptions import AmbiguityError, BadMigrationError
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
+from django.db.migrations.state import ProjectState
 
 from django_zerodowntime.errors import ExitError
 from django_zerodowntime.migrate.outcome import ExitCode
@@ -82,3 +83,14 @@ def resolve_targets(
 
 def plan_for(executor: MigrationExecutor, targets: Sequence[Target]) -> Plan:
     return list(executor.migration_plan(list(targets)))
+
+
+def applied_state(executor: MigrationExecutor) -> ProjectState:
+    """The project state of the applied migrations, built as Django's executor builds it."""
+    loader = executor.loader
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    applied = loader.applied_migrations or {}
+    for migration, _ in executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True):
+        if (migration.app_label, migration.name) in applied:
+            migration.mutate_state(state, preserve=False)
+    return state

@@ -7,6 +7,7 @@ through the console once (before it applies anything) and returns it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -15,9 +16,11 @@ from django_zerodowntime.conf import conf
 from django_zerodowntime.ledger import fleet, install, record
 from django_zerodowntime.ledger.install import Stream
 from django_zerodowntime.ledger.snapshot import LedgerError, Snapshot, take_snapshot
-from django_zerodowntime.migrate import apply, lock, planning, report
+from django_zerodowntime.migrate import apply, base_check, git, lock, planning, report
 from django_zerodowntime.migrate.outcome import Console, ExitCode, Outcome, Request
 from django_zerodowntime.migrate.planning import Plan, bad_input
+from django_zerodowntime.migrate.rehearsal import action as rehearsal
+from django_zerodowntime.migrate.schema import fake, verify
 from django_zerodowntime.release import current_release
 from django_zerodowntime.safety.findings import AllowListError, MigrationReport
 from django_zerodowntime.safety.plan import analyse_plan
@@ -37,6 +40,8 @@ def prepare(request: Request, console: Console) -> str:
 
 def safe_migrate(request: Request, console: Console) -> Outcome:
     """Judge the plan and apply it unless refused; the console sees the verdicts first."""
+    if request.base is not None:  # needs neither the database nor the ledger
+        return base_check.check_against_base(request, console)
     release = prepare(request, console)
     connection = connections[request.database]
     if request.check:
@@ -66,6 +71,7 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
                 request.migration_name,
                 verbosity=request.verbosity,
                 stream=console.stderr,
+                fake_initial=request.fake_initial,
             )
     return outcome
 
@@ -81,7 +87,13 @@ def judge(
         ledger_available=ledger_available,
     )
     force = bool(request.force)
-    document = report.as_json(reports, release=release, database=request.database, force=force)
+    document = report.as_json(
+        reports,
+        release=release,
+        database=request.database,
+        force=force,
+        root=git.toplevel(Path.cwd()),
+    )
     lines = report.text_lines(document, applying=not request.check)
     message = "" if force else report.refusal(reports)
     code = ExitCode.REFUSED if message else ExitCode.APPLIED
@@ -164,6 +176,10 @@ ACTIONS: dict[str, Action] = {
     "migrate": safe_migrate,
     "fleet": show_fleet,
     "mark-live": mark_live,
+    "rehearse": rehearsal.rehearse,
+    "verify-schema": verify.verify_schema,
+    "fake": fake.fake,
+    "fake-initial": fake.fake_initial,
 }
 
 

@@ -54,6 +54,8 @@ CATALOGUE: dict[str, tuple[str, Harm]] = {
     "ZDT901": ("unknown operation that emits SQL", B),
     "ZDT902": ("operation that could not be analysed", B),
     "ZDT903": ("operation that cannot be unapplied", F),
+    "ZDT904": ("edits a migration the serving release already applied", B),
+    "ZDT905": ("an allow that matches no finding", B),
 }
 # Every rule id with its title (what reports and allow-lists check against).
 RULES: dict[str, str] = {rule: title for rule, (title, _harm) in CATALOGUE.items()}
@@ -62,6 +64,14 @@ RULES: dict[str, str] = {rule: title for rule, (title, _harm) in CATALOGUE.items
 def rule_harm(rule: str) -> Harm:
     """The harm ``rule`` predicts unless a finding names another."""
     return CATALOGUE[rule][1]
+
+
+# Where each rule's entry lives (docs/rules.rst has a ``.. _zdt101:`` label per rule).
+DOCS_URL = "https://django-zerodowntime.readthedocs.io/en/latest/"
+
+
+def rule_url(rule: str) -> str:
+    return f"{DOCS_URL}rules.html#{rule.lower()}"
 
 
 class Verdict(enum.StrEnum):
@@ -99,11 +109,25 @@ def blocked(rule: str, reason: str, remedy: str, harm: Harm | None = None) -> Fi
 
 
 @dataclass(frozen=True)
+class Allowance:
+    """Why a finding is accepted anyway, and where that is written."""
+
+    reason: str
+    scope: str  # "operation": a comment on the operation; "migration": zerodowntime_allow
+    line: int | None = None  # the line of the comment or of ``zerodowntime_allow``
+
+
+@dataclass(frozen=True)
 class OperationReport:
-    index: int
+    index: int | None  # None: about the migration as a whole (a stale allow, an edit)
     operation: str
     target: str
     finding: Finding
+    allowed: Allowance | None = None
+    # Where the operation starts in its file (set for what a report points at: warnings,
+    # blocked and allowed findings); not exact when code builds the operations list.
+    line: int | None = None
+    line_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,12 +136,16 @@ class MigrationReport:
     name: str
     operations: tuple[OperationReport, ...]
     allowed: Mapping[str, str] = field(default_factory=dict)
+    file: str | None = None  # the migration's source file (absolute), when there is one
+    module: str | None = None  # the module it was imported from
 
     @property
     def refused(self) -> bool:
-        """Any blocked operation whose rule the migration does not allow."""
+        """Any blocked operation that no allow (comment or migration-wide) accepts."""
         return any(
-            report.finding.verdict is Verdict.BLOCKED and report.finding.rule not in self.allowed
+            report.finding.verdict is Verdict.BLOCKED
+            and report.allowed is None
+            and report.finding.rule not in self.allowed
             for report in self.operations
         )
 

@@ -15,7 +15,7 @@ from django.db.migrations.operations.base import Operation
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
 
-from django_zerodowntime.safety import describe
+from django_zerodowntime.safety import allows, describe, source
 from django_zerodowntime.safety.findings import (
     Finding,
     MigrationReport,
@@ -43,7 +43,8 @@ def analyse_plan(
 ) -> list[MigrationReport]:
     """Judge every operation of every migration in ``plan`` (as migration_plan returns it).
 
-    Raises AllowListError when a migration's ``zerodowntime_allow`` is malformed.
+    Raises AllowListError when a migration's ``zerodowntime_allow`` (or an allow
+    comment on one of its operations) is malformed.
     """
     reports: list[MigrationReport] = []
     state: ProjectState | None = None
@@ -66,8 +67,16 @@ def analyse_plan(
             if state is None:
                 state = applied_state(loader, connection)
             operations, state = judge_forwards(migration, state, context, fresh)
+        annotated = allows.annotate(migration, operations, allowed, context.database_label)
         reports.append(
-            MigrationReport(migration.app_label, migration.name, tuple(operations), allowed)
+            MigrationReport(
+                migration.app_label,
+                migration.name,
+                annotated,
+                allowed,
+                file=source.source_file(migration),
+                module=type(migration).__module__,
+            )
         )
     return reports
 

@@ -8,7 +8,6 @@ timed out; 2 bad input or configuration. The options are in
 
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from django_zerodowntime.errors import ExitError
-from django_zerodowntime.migrate import options, run
+from django_zerodowntime.migrate import options, report, run
 from django_zerodowntime.migrate.outcome import Outcome
 
 
@@ -47,8 +46,8 @@ class Command(BaseCommand):
         self.check(databases=[database])
 
     def report(self, outcome: Outcome) -> None:
-        if self.output_format == "json":
-            self.stdout.write(json.dumps(outcome.document, indent=2))
+        if self.output_format != "text":  # json, sarif or github: machine output only
+            self.stdout.write(report.render(self.output_format, outcome.document))
             return
         styles: dict[str, Callable[[str], str]] = {
             "": str,

@@ -1,0 +1,1 @@
+"""The schema a database should have (migration state) and has (introspection), compared."""
