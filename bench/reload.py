@@ -8,7 +8,8 @@ load (keep-alive, new-connection and slow requests). Modes:
 - plain `kill -HUP`,
 - `manage.py graceful_reload --strategy usr2 | hup | rolling | auto`.
 
-For each: failed/total requests during the reload window (every kind),
+For each: failed/total requests during the reload window (every kind; a failure
+is any status but the one the request expects, no response or a time-out),
 p50/p99/max latency of the quick requests (keep-alive and new-connection; the
 slow ones take 300 ms on purpose) in that window next to their steady-state
 p99 just before it, turnover time, and
@@ -49,7 +50,8 @@ from bench.record import (  # noqa: E402
     write_result,
 )
 from django_zerodowntime.reload.processes import heartbeat_booted  # noqa: E402
-from tests.harness.load import LoadClient, LoadReport  # noqa: E402
+from tests.harness.load import LoadClient  # noqa: E402
+from tests.harness.load_report import LoadReport  # noqa: E402
 from tests.harness.site import (  # noqa: E402
     Gunicorn,
     copy_example_project,
@@ -191,7 +193,7 @@ def measure(name: str, template: Path, workdir: Path) -> Row:
     finally:
         gunicorn.stop()
     # Latency of the quick requests only: the slow thread's take 300 ms on purpose.
-    quick = LoadReport([s for s in report.samples if s.kind != "slow"])
+    quick = report.where(lambda s: s.stream != "slow-get")
     steady = quick.window(began - STEADY_SECONDS, began)
     window = report.window(began, ended + AFTER_SECONDS)
     quick_window = quick.window(began, ended + AFTER_SECONDS)

@@ -36,6 +36,8 @@ from bench.tables import (  # noqa: E402
     Rendered,
     Table,
     Text,
+    backfill,
+    deploy,
     health,
     provenance_text,
     rehearsal,
@@ -61,6 +63,8 @@ BENCHES: dict[str, Renderer] = {
     "oracle_scenarios": oracle_report.render,
     "rehearsal": rehearsal.render,
     "safe_migrate_base": safe_migrate_base.render,
+    "backfill": backfill.render,
+    "deploy": deploy.render,
 }
 
 

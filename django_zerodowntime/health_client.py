@@ -45,6 +45,7 @@ class HealthReading:
     status: int
     release: str | None = None
     error: str = ""
+    output: str | None = None  # the body's "output", e.g. "draining"
 
     def is_ready(self, expect_release: str | None) -> bool:
         """200, and the expected release when one is expected."""
@@ -56,7 +57,8 @@ class HealthReading:
         if self.status == 0:
             return f"no answer ({self.error})"
         release = f", releaseId {self.release!r}" if self.release is not None else ""
-        return f"HTTP {self.status}{release}"
+        output = f", output {self.output!r}" if self.output is not None else ""
+        return f"HTTP {self.status}{release}{output}"
 
 
 Probe = Callable[[str], HealthReading]
@@ -74,7 +76,10 @@ def read_health(url: str, timeout: float = REQUEST_TIMEOUT) -> HealthReading:
                 body = _read_body(response)
         except requests.RequestException as error:
             return HealthReading(0, error=_describe_error(error))
-    return HealthReading(response.status_code, release_of(body))
+    document = json_object(body)
+    return HealthReading(
+        response.status_code, text_of(document, "releaseId"), output=text_of(document, "output")
+    )
 
 
 def _ca_bundle() -> str | bool:
@@ -99,14 +104,18 @@ def _describe_error(error: requests.RequestException) -> str:
     return type(error).__name__
 
 
-def release_of(body: bytes) -> str | None:
-    """``releaseId`` of a JSON object body; None for anything else."""
+def json_object(body: bytes) -> dict[str, object]:
+    """The body as a JSON object; empty for anything else."""
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
-        return None
-    release = document.get("releaseId") if isinstance(document, dict) else None
-    return str(release) if release is not None else None
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def text_of(document: dict[str, object], key: str) -> str | None:
+    value = document.get(key)
+    return str(value) if value is not None else None
 
 
 def wait_until_ready(

@@ -168,3 +168,14 @@ def test_the_example_project_under_gunicorn_answers_the_client(site: Path) -> No
         assert read_health(gunicorn.url + "/version/") == HealthReading(200, None)
         # APPEND_SLASH redirects /version to /version/: reported, not followed.
         assert read_health(gunicorn.url + "/version").status == 301
+
+
+def test_reads_the_output_a_draining_instance_gives(server: HealthServer) -> None:
+    """What switch_drain needs to tell "ready but for its drain flag" from "not ready"."""
+    server.status = 503
+    server.body = b'{"status": "fail", "releaseId": "r2", "output": "draining"}'
+    reading = read_health(server.url + "/healthz")
+    assert reading == HealthReading(503, "r2", output="draining")
+    assert reading.describe() == "HTTP 503, releaseId 'r2', output 'draining'"
+    server.body = b'{"status": "fail", "releaseId": "r2"}'
+    assert read_health(server.url + "/healthz").output is None

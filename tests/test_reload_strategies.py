@@ -19,7 +19,8 @@ import pytest
 
 from django_zerodowntime.reload.processes import heartbeat_booted
 from tests.conftest import require_module
-from tests.harness.load import LoadClient, LoadReport
+from tests.harness.load import LoadClient, streams
+from tests.harness.load_report import LoadReport, assert_clean
 from tests.harness.site import (
     Gunicorn,
     http_get,
@@ -29,6 +30,7 @@ from tests.harness.site import (
 )
 
 NEW = "release 2"
+KEEPALIVE_THREADS = 2  # in the load client's default streams
 
 
 def served(gunicorn: Gunicorn) -> str:
@@ -62,7 +64,7 @@ def serving(project: Path, **options: Any) -> Iterator[Gunicorn]:
     """
     with Gunicorn(project, **options) as gunicorn:
         worker_pids(gunicorn.master_pid, options.get("workers", 2))
-        warm = LoadClient(gunicorn.url, keepalive_threads=0, slow_threads=1, fresh_threads=4)
+        warm = LoadClient(gunicorn.url, streams(keepalive=0, new=4, slow=1))
         warm.start()
         time.sleep(0.5)
         warm.stop()
@@ -87,10 +89,12 @@ def assert_turned_over(
     result: subprocess.CompletedProcess[str], report: LoadReport, gunicorn: Gunicorn
 ) -> None:
     assert result.returncode == 0, result.stderr + gunicorn.log()[-3000:]
-    assert report.failed == 0, report.summary()
-    assert report.total > 50, report.summary()
+    # Sync workers close every connection: a resend would be a bug. Threaded workers
+    # keep them open, and each keep-alive thread may find its idle one closed by a
+    # retiring worker once per reload.
+    assert_clean(report, max_resends=KEEPALIVE_THREADS)
     assert served(gunicorn) == NEW
-    assert report.last_body("fresh") == NEW
+    assert report.last_body("get-new") == NEW
 
 
 def test_usr2_turns_over_sync_workers_with_zero_failures(site: Path) -> None:
@@ -185,10 +189,11 @@ def without_uvicorn_race(report: LoadReport) -> LoadReport:
     race = [
         s
         for s in report.failures
-        if s.kind == "fresh" and any(name in s.error for name in UVICORN_RACE)
+        if s.stream == "get-new" and any(name in s.error for name in UVICORN_RACE)
     ]
     assert len(race) <= 2, report.summary()
-    return report.without(race)
+    explained = {id(s) for s in race}
+    return report.where(lambda s: id(s) not in explained)
 
 
 BROKEN_RELEASES = {
@@ -233,7 +238,7 @@ def test_broken_release_without_preflight_rolls_back_usr2(site: Path) -> None:
         )
         assert result.returncode == 1, result.stderr
         assert "Rolled back" in result.stderr
-        assert report.failed == 0, report.summary()
+        assert_clean(report, min_total=1)
         assert gunicorn.master_pid == master
         assert served(gunicorn) == "release 1"
         assert not Path(str(gunicorn.pidfile) + ".2").exists()
@@ -283,7 +288,7 @@ def test_five_reloads_in_a_row_with_zero_failures(site: Path) -> None:
                 assert served(gunicorn) == f"release {number}"
         finally:
             report = load.stop()
-        assert report.failed == 0, report.summary()
+        assert_clean(report)
 
 
 @pytest.mark.slow
@@ -308,5 +313,5 @@ def test_usr2_and_hup_with_setproctitle_installed(site: Path, tmp_path: Path) ->
             result, report = reload_under_load(site, gunicorn, "--strategy", strategy)
             assert result.returncode == 0, result.stderr + gunicorn.log()[-3000:]
             assert "settings.WSGI_APPLICATION" in result.stderr  # argv hidden: fallback
-            assert report.failed == 0, report.summary()
+            assert_clean(report)
             assert served(gunicorn) == f"release {number}"

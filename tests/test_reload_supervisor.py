@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import missing
-from tests.harness.load import LoadClient
+from tests.harness.load import LoadClient, streams
 from tests.harness.site import BIN, http_get, set_release_text
 from tests.harness.supervisor import Supervised
 from tests.test_reload_strategies import NEW, assert_turned_over, reload_under_load, worker_pids
@@ -30,7 +30,7 @@ def supervised(site: Path, tmp_path: Path) -> Iterator[Supervised]:
     with Supervised(site, tmp_path / "supervisor") as supervisor:
         # Every worker booted and warmed, so none reads the new code on its first request.
         worker_pids(supervisor.master_pid, 2)
-        warm = LoadClient(supervisor.url, keepalive_threads=0, slow_threads=1, fresh_threads=4)
+        warm = LoadClient(supervisor.url, streams(keepalive=0, new=4, slow=1))
         warm.start()
         time.sleep(0.5)
         warm.stop()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django_zerodowntime.conf import conf
+from django_zerodowntime.health import checks
 from django_zerodowntime.health.checks import Status
 from django_zerodowntime.health.probe import Report, probe
 from django_zerodowntime.release import current_release
@@ -72,8 +73,21 @@ def _address_listed(address: str, networks: Any) -> bool:
     return any(ip in ipaddress.ip_network(str(net), strict=False) for net in networks)
 
 
+def only_draining(report: Report) -> bool:
+    """Whether the drain flag is all that keeps this instance from being ready."""
+    failing = [
+        result
+        for result in report.results
+        if result.spec.critical and any(o.status is Status.FAIL for o in result.outcomes)
+    ]
+    return bool(failing) and all(result.spec.function is checks.drain for result in failing)
+
+
 def render(report: Report, details: bool) -> dict[str, Any]:
     document: dict[str, Any] = {"status": str(report.status), "releaseId": current_release()}
+    if only_draining(report):
+        # Not a secret, and what a switch needs: ready the moment the flag goes.
+        document["output"] = "draining"
     if details:
         checks: dict[str, list[dict[str, Any]]] = {}
         for result in report.results:

@@ -24,6 +24,7 @@ from django_zerodowntime.health.answer import (
     probe_kind,
 )
 from django_zerodowntime.health.drain import is_draining
+from django_zerodowntime.health.drained import RESEND_META_KEY, drained_answer, is_guarded
 
 GetResponse = Callable[[HttpRequest], Any]
 
@@ -34,6 +35,8 @@ def probe_request(meta: dict[str, Any], method: str) -> ProbeRequest:
 
 def to_django(response: ProbeResponse) -> HttpResponse:
     django_response = HttpResponse(response.body, status=response.status)
+    if not any(name.lower() == "content-type" for name, _ in response.headers):
+        del django_response["Content-Type"]  # the drained answer Nginx redirects has none
     for name, value in response.headers:
         django_response[name] = value
     # A draining instance answers 503 every probe: not an error worth a log line.
@@ -46,11 +49,23 @@ def server_forbids_hop_by_hop(meta: dict[str, Any]) -> bool:
     return str(meta.get("SERVER_SOFTWARE", "")).startswith("WSGIServer/")
 
 
-def close_while_draining(meta: dict[str, Any], response: HttpResponseBase) -> HttpResponseBase:
-    """Ask keep-alive clients to reconnect (to another instance) while draining."""
-    if "Connection" not in response and not server_forbids_hop_by_hop(meta) and is_draining():
+def finish(meta: dict[str, Any], response: HttpResponseBase, draining: bool) -> HttpResponseBase:
+    """The application's response, guarded (see ``drained``) and, while draining,
+    asking keep-alive clients to reconnect (to another instance)."""
+    if response.status_code == 503 and is_guarded(meta.get(RESEND_META_KEY)):
+        response.status_code = 500
+        response.reason_phrase = "Internal Server Error"
+    if draining and "Connection" not in response and not server_forbids_hop_by_hop(meta):
         response["Connection"] = "close"
     return response
+
+
+def drained(meta: dict[str, Any]) -> tuple[bool, HttpResponse | None]:
+    """Whether the instance drains, and the drained answer if this request gets one."""
+    draining = is_draining()
+    resend = meta.get(RESEND_META_KEY)
+    answer = drained_answer(resend) if draining and resend else None
+    return draining, to_django(answer) if answer is not None else None
 
 
 class HealthMiddleware:
@@ -69,8 +84,11 @@ class HealthMiddleware:
         kind = probe_kind(request.path_info)
         if kind is not None:
             return to_django(answer(kind, probe_request(request.META, str(request.method))))
+        draining, refused = drained(request.META)
+        if refused is not None:
+            return refused
         response = self.get_response(request)
-        return close_while_draining(request.META, response)
+        return finish(request.META, response, draining)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         kind = probe_kind(request.path_info)
@@ -80,6 +98,9 @@ class HealthMiddleware:
             if ready is None:
                 ready = await sync_to_async(answer, thread_sensitive=False)(kind, probe)
             return to_django(ready)
+        draining, refused = drained(request.META)
+        if refused is not None:
+            return refused
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
         response = await get_response(request)
-        return close_while_draining(request.META, response)
+        return finish(request.META, response, draining)

@@ -117,10 +117,17 @@ def rename_field(step: Step) -> list[Finding]:
     old, new, model = field_pair(step, op.old_name, op.new_name)
     if old is None or new is None:
         raise LookupError(f"field {model_label(model)}.{op.old_name} is not in the migration state")
-    return renamed_columns(step, model, old, new, f"RenameField {op.old_name} -> {op.new_name}")
+    commands = ""
+    if remedies.movable(old) and not old.db_column:
+        label = f"{model_label(model)}.{op.old_name}"
+        commands = remedies.expand_contract("rename", label, op.new_name)
+    what = f"RenameField {op.old_name} -> {op.new_name}"
+    return renamed_columns(step, model, old, new, what, commands)
 
 
-def renamed_columns(step: Step, model: ModelClass, old: Any, new: Any, what: str) -> list[Finding]:
+def renamed_columns(
+    step: Step, model: ModelClass, old: Any, new: Any, what: str, commands: str = ""
+) -> list[Finding]:
     before, after = field_usages(model, old), field_usages(model, new)
     if [str(u) for u in before] == [str(u) for u in after]:
         return [safe(f"{what} keeps the database names ({', '.join(map(str, before))}): no SQL")]
@@ -147,6 +154,7 @@ def renamed_columns(step: Step, model: ModelClass, old: Any, new: Any, what: str
                     ),
                     f"To really rename the column of {table}: add the new column, write both, "
                     "backfill, switch reads, mark the old field `unused(...)`, drop it later.",
+                    *([commands] if commands else []),
                 ]
             ),
         )
@@ -209,6 +217,10 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
     change = columns.type_change(old_type, new_type, vendor)
     table, column = model._meta.db_table, new.column
     what = f"changing {table}.{column} from {old_type} to {new_type}"
+    commands = ""
+    if remedies.movable(old) and remedies.movable(new):
+        label = f"{model_label(model)}.{new.name}"
+        commands = remedies.expand_contract("retype", label, remedies.field_code(new))
     if change in ("none", "grow"):
         return []
     if change == "text":
@@ -238,7 +250,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
                 "ZDT206",
                 f"{what} narrows the column: the old code may write values that no longer "
                 f"fit, and {step.database_label} rewrites or rechecks the table under a lock",
-                remedies.new_column(table, column, "Narrowing the type"),
+                remedies.new_column(table, column, "Narrowing the type", commands),
             )
         ]
     return [
@@ -247,7 +259,7 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
             f"{what} rewrites the table: {step.database_label} blocks writes"
             + (" and reads" if vendor == "postgresql" else "")
             + f" on {table} until every row is converted",
-            remedies.new_column(table, column, f"Changing {old_type} to {new_type}"),
+            remedies.new_column(table, column, f"Changing {old_type} to {new_type}", commands),
         )
     ]
 

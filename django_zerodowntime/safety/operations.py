@@ -19,6 +19,7 @@ from typing import Any
 from django.db import migrations
 
 from django_zerodowntime.safety import (
+    expand_rules,
     field_rules,
     index_rules,
     inverse,
@@ -88,8 +89,34 @@ def _metadata_model() -> Kind:
     return _model(model_rules.metadata, inverse.itself, ddl=False)
 
 
+def _pair(rule: Rule, undo: inverse.Inverse | None, ddl: bool = True) -> Kind:
+    """expand_contract's column-pair operations: no state change, one model's table."""
+    return Kind(rule, State.NONE, Routing.FIELD, undo, ddl=ddl, target=expand_rules.pair_target)
+
+
+def _swapped(cls_name: str) -> inverse.Inverse:
+    """Unapplying is the other operation, on the pair seen from the other side."""
+
+    def undo(op: Any, app_label: str, before: Any) -> Any:
+        from django_zerodowntime import operations
+
+        return expand_rules.swapped(op, getattr(operations, cls_name))
+
+    return undo
+
+
+def _same_pair(cls_name: str) -> inverse.Inverse:
+    def undo(op: Any, app_label: str, before: Any) -> Any:
+        from django_zerodowntime import operations
+
+        return getattr(operations, cls_name)(**op.pair_kwargs())
+
+    return undo
+
+
 OPS = "django.db.migrations.operations."
 PG = "django.contrib.postgres.operations."
+ZDT = "django_zerodowntime.operations."
 KINDS: dict[str, Kind] = {
     OPS + "fields.AddField": _field(field_rules.add_field, inverse.remove_added_field),
     OPS + "fields.RemoveField": _field(field_rules.remove_field, inverse.add_removed_field),
@@ -182,6 +209,15 @@ KINDS: dict[str, Kind] = {
         index_rules.validate_constraint, State.NONE, Routing.RULE, inverse.itself
     ),
     PG + "CreateExtension": Kind(model_rules.extension, State.NONE, Routing.RULE),
+    ZDT + "Backfill": Kind(
+        expand_rules.backfill, State.NONE, Routing.FIELD, inverse.itself, ddl=False
+    ),
+    ZDT + "AddShadowColumn": _pair(expand_rules.add_shadow_column, _swapped("DropOldColumn")),
+    ZDT + "SyncColumns": _pair(expand_rules.sync_columns, _swapped("DropSync")),
+    ZDT + "CopyToNewColumn": _pair(expand_rules.backfill, inverse.itself, ddl=False),
+    ZDT + "SetNewColumnNotNull": _pair(expand_rules.set_not_null, inverse.itself),
+    ZDT + "DropSync": _pair(expand_rules.drop_sync, _same_pair("SyncColumns")),
+    ZDT + "DropOldColumn": _pair(expand_rules.drop_old_column, _swapped("AddShadowColumn")),
     PG + "CreateCollation": Kind(model_rules.extension, State.NONE, Routing.RULE),
     PG + "RemoveCollation": Kind(model_rules.extension, State.NONE, Routing.RULE),
 }

@@ -162,16 +162,45 @@ def set_not_null(model_name: str, name: str, table: str, column: str, vendor: st
     return "\n".join(lines)
 
 
-def new_column(table: str, column: str, what: str) -> str:
+def movable(field: Any) -> bool:
+    """Can ``expand_contract`` move this field's column (a plain, unindexed column)?"""
+    return not (
+        field.primary_key
+        or field.is_relation
+        or field.unique
+        or field.db_index
+        or getattr(field, "generated", False)
+    )
+
+
+def expand_contract(kind: str, label: str, argument: str) -> str:
+    """The three ``expand_contract`` commands, one per release, for this field."""
+    shown = argument if kind == "rename" else f'"{argument}"'
+    command = f"python manage.py expand_contract {kind} {label} {shown} --step"
     return "\n".join(
         [
-            f"{what} in place rewrites {table} under a lock. Expand and contract instead:",
-            f"1. add a new nullable column beside {column} with the new type;",
-            "2. write both columns from the code, backfill the new one in batches;",
-            "3. switch reads to the new column and mark the old field `unused(...)`;",
-            "4. drop the old column in a later release.",
+            "Or let expand_contract write the three releases (delete this migration and undo its "
+            "models.py change first):",
+            code(
+                f"""
+                {command} expand    # release N: models.py unchanged
+                {command} switch    # release N+1: models.py as it prints
+                {command} contract  # release N+2, once N+1 runs everywhere
+                """
+            ),
         ]
     )
+
+
+def new_column(table: str, column: str, what: str, commands: str = "") -> str:
+    lines = [
+        f"{what} in place rewrites {table} under a lock. Expand and contract instead:",
+        f"1. add a new nullable column beside {column} with the new type;",
+        "2. write both columns from the code, backfill the new one in batches;",
+        "3. switch reads to the new column and mark the old field `unused(...)`;",
+        "4. drop the old column in a later release.",
+    ]
+    return "\n".join([*lines, commands] if commands else lines)
 
 
 def add_index_concurrently(model_name: str, index_code: str) -> str:

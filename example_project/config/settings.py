@@ -60,6 +60,12 @@ TEMPLATES = [
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 
+# The release /healthz reports: by default the checkout's git commit. A build
+# that ships no .git directory writes the id into a RELEASE file instead; a
+# graceful_reload re-reads it (the environment of a USR2 upgrade is the old one).
+RELEASE_FILE = BASE_DIR / "RELEASE"
+
 ZERODOWNTIME = {
     "GUNICORN_PIDFILE": os.environ.get("GUNICORN_PIDFILE", str(BASE_DIR / "gunicorn.pid")),
+    "RELEASE": RELEASE_FILE.read_text().strip() if RELEASE_FILE.exists() else None,
 }

@@ -22,7 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.harness.load import LoadClient, LoadReport  # noqa: E402
+from tests.harness.load import LoadClient, Resend, streams  # noqa: E402
+from tests.harness.load_report import LoadReport  # noqa: E402
 from tests.harness.site import (  # noqa: E402
     Gunicorn,
     copy_example_project,
@@ -74,7 +75,7 @@ def deploy(project: Path, gunicorn: Gunicorn) -> dict[str, object]:
 def report(load: LoadReport, reload: dict[str, object], served: str) -> bool:
     print()
     print(f"requests served : {load.total}")
-    print(f"failed          : {load.failed}")
+    print(f"failed          : {load.failed} (a 3xx, 4xx, 5xx, reset or time-out; nothing resent)")
     print(f"latency         : p50 {load.p50 * 1000:.0f} ms, p99 {load.p99 * 1000:.0f} ms, "
           f"max {load.max * 1000:.0f} ms")  # fmt: skip
     print(f"turnover time   : {reload['turnover_seconds']} s ({reload['strategy']})")
@@ -97,7 +98,7 @@ def main() -> int:
         run(project, "migrate", "-v0")
         gunicorn = Gunicorn(project, workers=2).start()
         step(f"Gunicorn serving release 1 at {gunicorn.url} (master {gunicorn.master_pid})")
-        load = LoadClient(gunicorn.url, post_threads=1).start()
+        load = LoadClient(gunicorn.url, streams(posts=1), Resend.NEVER).start()
         time.sleep(2)  # steady state before the deploy
         reload = deploy(project, gunicorn)
         time.sleep(2)  # and after it

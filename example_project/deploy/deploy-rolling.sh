@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Rolling deploy: two Gunicorn instances (systemd gunicorn@a, gunicorn@b)
-# behind Nginx (nginx-rolling.conf). One at a time: take it out of the
-# upstream, replace it, put it back. Traffic always has a ready instance.
+# Rolling deploy without reloading Nginx: two Gunicorn instances (systemd
+# gunicorn@a, gunicorn@b) of one checkout, both always in the upstream of
+# nginx-rolling.conf. One at a time: drain it (it hands every request Nginx
+# sends it back to Nginx, which sends it to the other instance), reload its
+# code, let it serve again. No request is lost, POSTs included
+# (docs/switch_drain.rst).
 #
-# switch_upstream calls the two instances blue (a) and green (b); --to both
-# puts both back. Each switch waits for /healthz = 200 (with the new release
-# when asked), writes the upstream file atomically, runs `nginx -t`, reloads
-# Nginx, confirms through Nginx, then drains the instance that left.
+# switch_drain calls the two instances blue (a) and green (b); --to both lets
+# both serve. Each switch waits until the incoming instance is ready (with the
+# new release when asked), clears its drain flag, and drains the other.
 set -euo pipefail
 
 APP_DIR=${APP_DIR:-/srv/example}             # the checkout both instances run
 VENV=${VENV:-$APP_DIR/venv}
 A=${A:-127.0.0.1:8000}
 B=${B:-127.0.0.1:8001}
-UPSTREAM_FILE=${UPSTREAM_FILE:-/etc/nginx/example-upstream.conf}
+A_DRAIN=${A_DRAIN:-/var/lib/example-a/drain}  # as in gunicorn@.service
+B_DRAIN=${B_DRAIN:-/var/lib/example-b/drain}
 PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:8081}  # the loopback server in nginx-rolling.conf
-DRAIN_WAIT=${DRAIN_WAIT:-5}                  # let in-flight requests leave an instance
+SYSTEMCTL=${SYSTEMCTL:-systemctl}
 PYTHON="$VENV/bin/python"
 
 cd "$APP_DIR"
@@ -26,18 +29,17 @@ cd example_project
 "$PYTHON" manage.py safe_migrate   # exit 1 = refused: nothing applied, nothing restarted
 
 switch() {  # switch TARGET [extra options]
-    "$PYTHON" manage.py switch_upstream --to "$1" --blue "$A" --green "$B" \
-        --upstream-file "$UPSTREAM_FILE" --public-url "$PUBLIC_URL" \
-        --server-params "max_fails=1 fail_timeout=5s" \
-        --blue-drain-file /var/lib/example-a/drain \
-        --green-drain-file /var/lib/example-b/drain "${@:2}"
+    "$PYTHON" manage.py switch_drain --to "$1" --blue "$A" --green "$B" \
+        --blue-drain-file "$A_DRAIN" --green-drain-file "$B_DRAIN" \
+        --public-url "$PUBLIC_URL" --timeout 120 "${@:2}"
 }
 
-switch green                          # a leaves Nginx and is drained
-sleep "$DRAIN_WAIT"
-systemctl restart gunicorn@a          # cold restart is fine: a gets no traffic
-switch blue --expect-release "$release"   # a (new code) alone; b leaves
-sleep "$DRAIN_WAIT"
-systemctl restart gunicorn@b
-switch both --expect-release "$release"
+# A reload, not a stop and start: Nginx still sends a draining instance a
+# request now and then (it hands them back), and a stopping Gunicorn resets
+# those it has not read. graceful_reload keeps the listening socket open.
+switch green                              # a drains
+$SYSTEMCTL reload gunicorn@a              # a gets the new code
+switch blue --expect-release "$release"   # a serves; b drains
+$SYSTEMCTL reload gunicorn@b
+switch both --expect-release "$release"   # both serve
 echo "release $release is live on $A and $B"

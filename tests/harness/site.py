@@ -35,7 +35,13 @@ def copy_example_project(dest: Path) -> Path:
         EXAMPLE,
         target,
         ignore=shutil.ignore_patterns(
-            "__pycache__", "*.sqlite3", "*.pid", "*.pid.2", ".zerodowntime-drain", "*.log"
+            "__pycache__",
+            "*.sqlite3",
+            "*.pid",
+            "*.pid.2",
+            ".zerodowntime-drain",
+            "*.log",
+            "RELEASE",
         ),
     )
     return target
@@ -44,6 +50,11 @@ def copy_example_project(dest: Path) -> Path:
 def set_release_text(project_dir: Path, text: str) -> None:
     """Change the text the site serves at /version/ (a new release of the code)."""
     (project_dir / "blog" / "release.py").write_text(f"RELEASE_TEXT = {text!r}\n")
+
+
+def set_release_id(project_dir: Path, release: str) -> None:
+    """The releaseId the code on disk reports (the example reads its RELEASE file)."""
+    (project_dir / "RELEASE").write_text(release + "\n")
 
 
 # blog.Post's `subtitle` across releases (the docs' worked example): added,
