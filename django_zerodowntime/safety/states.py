@@ -120,6 +120,7 @@ class Renders:
 
     def model(self, state: ProjectState, key: Key, related: Related) -> ModelClass:
         members = self.group(state, key, Related.ALL if self.routed else related)
+        # In Django's order; a ModelState a SAME_RENDER step made renders as its stand-in.
         models = {k: self.stand_in(s) for k, s in state.models.items() if k in members}
         # Unmigrated apps are rendered only when the group points at one of their models.
         real_apps = state.real_apps if len(models) < len(members) else set()
