@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	@touch $@
 
+$(VENV)/.installed-demo: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,dev,demo]'
+	@touch $@
+
 $(VENV)/.installed-db: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,dev,postgres,mariadb]'
 	@touch $@
@@ -83,7 +87,8 @@ coverage: $(STAMP)
 
 test-all: test test-postgres test-mariadb coverage
 
-test-slow: $(STAMP)
+# The demo's own test is among them: it draws the timeline (the demo extra).
+test-slow: $(VENV)/.installed-demo
 	$(PYTEST) -m slow $(PYTEST_ARGS)
 
 # Every rule scenario through the oracle on PostgreSQL and MariaDB (bench/oracle,
@@ -105,9 +110,10 @@ format: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-# The main job: a real deploy of the example project under load, on SQLite.
-demo: $(STAMP)
-	$(BIN)/python example_project/deploy/demo.py
+# The whole story under load, on SQLite: four deploys, each step checked; writes
+# demo-output/timeline.svg (matplotlib, the demo extra).
+demo: $(VENV)/.installed-demo
+	$(BIN)/python example_project/deploy/demo.py --out demo-output
 
 # Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
 # bench/backfill.py needs both database drivers: the test venv has them.

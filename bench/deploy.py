@@ -26,8 +26,10 @@ fresh site:
 Counted: every request started from the first step to 1 s after the last,
 per stream (method and connection kind), and from Nginx's access log the
 requests a draining instance sent on (an extra hop) with the time its answer
-took. Raw figures go to ``bench/results/deploy.json``; ``bench/report.py``
-makes the tables (``bench/renderers.py: deploy``).
+took. Raw figures go to ``bench/results/deploy.json``, with round 1's
+timeline (per 100 ms: answered, failed, worst latency, from 1 s before the
+first step to 1 s after the last) of the cases in TIMELINES;
+``bench/report.py`` makes the tables and draws the timelines.
 
 Run: .venv-bench/bin/python bench/deploy.py [--rounds 3] [--switches 50] [--notes TEXT]
 """
@@ -49,6 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.record import add_notes_option, provenance, write_result  # noqa: E402
+from bench.timeline import quick, timeline  # noqa: E402
 from tests.harness.load_report import LoadReport  # noqa: E402
 from tests.harness.nginx import INCLUDE_FILE_CONF, ROLLING_PARAMS, Hops  # noqa: E402
 from tests.harness.nginx_site import Site, start_site  # noqa: E402
@@ -57,6 +60,15 @@ PARAMS = f"--server-params={ROLLING_PARAMS}"
 STEADY_SECONDS = 8.0
 
 Deploy = Callable[[Site, int], None]
+# The cases drawn as timelines (docs, README): the naive deploys beside the switches'.
+TIMELINES = [
+    "rolling, naive restarts",
+    "rolling, include-file switch",
+    "rolling, drain switch",
+    "blue-green, naive restart",
+    "blue-green, include-file switch",
+    "blue-green, drain switch",
+]
 
 
 def bluegreen_include_file(site: Site, switches: int) -> None:
@@ -139,7 +151,7 @@ def figures(report: LoadReport, hops: list[Hops], seconds: float) -> dict[str, A
     }
 
 
-def run_case(name: str, switches: int) -> dict[str, Any]:
+def run_case(name: str, switches: int) -> tuple[dict[str, Any], dict[str, Any]]:
     _, _, _, conf, servers, params, green_drained, deploy = next(c for c in CASES if c[0] == name)
     with tempfile.TemporaryDirectory(prefix="zd-bench-deploy-") as tmp:
         for site in start_site(Path(tmp), conf, servers, params):
@@ -151,10 +163,15 @@ def run_case(name: str, switches: int) -> dict[str, Any]:
             deploy(site, switches)
             ended, wall_ended = time.monotonic(), time.time()
             time.sleep(1)
-            report = load.stop().window(started, ended + 1)
+            everything = load.stop()
+            report = everything.window(started, ended + 1)
+            drawn = timeline(everything.samples, started - 1, ended + 1, timed=quick)
+            took = round(ended - started, 2)
+            drawn["phases"] = [[0.0, 1.0, "before"], [1.0, 1.0 + took, "deploy"],
+                               [1.0 + took, 2.0 + took, "after"]]  # fmt: skip
             hops = [h for h in site.nginx.hops() if wall_started <= h.ended <= wall_ended + 1]
             print(f"  {name}: {report.summary()}", file=sys.stderr, flush=True)
-            return figures(report, hops, ended + 1 - started)
+            return figures(report, hops, ended + 1 - started), drawn
     raise AssertionError("start_site yielded nothing")
 
 
@@ -165,19 +182,24 @@ def nginx_version() -> str:
 
 def measure(rounds: int, switches: int, names: list[str]) -> dict[str, Any]:
     cases: dict[str, dict[str, Any]] = {}
+    timelines: dict[str, dict[str, Any]] = {}
     for number in range(1, rounds + 1):  # interleaved: the load on the machine varies
         for name, strategy, way, *_ in CASES:
             if name not in names:
                 continue
             print(f"round {number}: {name}", file=sys.stderr, flush=True)
             case = cases.setdefault(name, {"strategy": strategy, "way": way, "rounds": []})
-            case["rounds"].append(run_case(name, switches))
+            counted, drawn = run_case(name, switches)
+            case["rounds"].append(counted)
+            if number == 1 and name in TIMELINES:
+                timelines[name] = drawn
     return {
         "nginx": nginx_version(),
         "client": "the API client: never sends a request twice; GET and POST on keep-alive "
         "and new connections, a slow GET (300 ms), a POST whose 20 kB body arrives over 0.3 s",
         "steady_seconds": STEADY_SECONDS,
         "cases": cases,
+        "timelines": {name: timelines[name] for name in TIMELINES if name in timelines},
     }
 
 

@@ -1,9 +1,10 @@
-"""Evidence for issue 8 stage 2: what cheaper rendering would save, and whether it keeps the report.
+"""What the planner's choices cost, and whether each keeps the report (issue 8).
 
-Each variant patches the planner of ``django_zerodowntime.safety.states`` at run
-time (nothing in the package is edited), runs ``safe_migrate --check --format
-json`` in a fresh process on a history, and compares the output with that
-history's golden file byte for byte:
+Each variant patches ``django_zerodowntime.safety`` at run time (nothing in the
+package is edited), runs ``safe_migrate --check --format json`` in a fresh
+process on a history, counts the model classes rendered (the cost driver, free
+of machine noise) and compares the output with that history's golden file byte
+for byte:
 
 - ``real``: bench/real_history (wagtail, oscar, allauth, guardian; .venv-bench);
 - ``golden``: tests/golden_history (the default suite's guard), with its first
@@ -12,23 +13,17 @@ history's golden file byte for byte:
 Variants (combine with ``+``):
 
 - ``base``: the code as it is;
-- ``small``: a model is rendered with its forward relations, bases, and only the
-  models pointing at it through a ManyToManyField (not every ForeignKey
-  pointing at it: reverse ForeignKeys add no column and no table to it);
-- ``local``: a model is rendered with its bases only, every relation left
-  pending. NOT safe (M2M tables vanish); shows the floor;
-- ``reuse``: an operation that changes only Meta options (indexes,
-  constraints, ordering, unique_together...) reuses the model class rendered
-  before it instead of rendering again.
+- ``related``: every model rendered with all its direct relations and no render
+  reused (what the planner does when DATABASE_ROUTERS is set, and did for every
+  project before stage 2);
+- ``no-share``: steps of effect ``State.SAME_RENDER`` (unique_together, removed
+  indexes and constraints) render their model again;
+- ``share-meta``: AlterModelOptions, AlterModelManagers, AlterModelTableComment,
+  AddIndex, AddConstraint, AlterConstraint and RenameIndex reuse the render too:
+  what stage 2 left out, since Django's render checks what they change (Meta keys,
+  %-formatted names), so a hand-edited migration broken there would no longer be
+  refused at its step.
 
-- ``fields``: a field is looked up among the model's forward fields
-  (``_meta.fields``, ``_meta.many_to_many``) instead of ``get_fields(include_hidden=True)``,
-  which builds the reverse-relation tree of the whole rendered group;
-- ``unrendered``: whether an AlterField runs DDL (``describe.changes_schema``) is
-  decided on the two ModelStates' Field objects, without rendering either model.
-
-These patches copy internals of today's states.py and will break once stage 2
-restructures it: they are measurements, not code to keep.
 Writes its table to bench/results/planner_variants.md.
 Usage: ``.venv-bench/bin/python bench/planner_variants.py [--rounds N] VARIANT...``.
 """
@@ -36,6 +31,7 @@ Usage: ``.venv-bench/bin/python bench/planner_variants.py [--rounds N] VARIANT..
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -53,137 +49,40 @@ HISTORIES = {
     "real": (ROOT / "bench" / "real_history", "bench_settings", "BENCH_DATABASE"),
     "golden": (ROOT, "tests.golden_history.settings", "GOLDEN_DATABASE"),
 }
-DEFAULT_VARIANTS = [
-    "base",
-    "small",
-    "reuse",
-    "fields",
-    "unrendered",
-    "small+reuse",
-    "small+reuse+fields+unrendered",
-    "local",
-    "local+reuse+fields+unrendered",
+DEFAULT_VARIANTS = ["base", "related", "no-share", "share-meta"]
+OPS = "django.db.migrations.operations.models."
+META_KINDS = [
+    OPS + name
+    for name in (
+        "AlterModelOptions",
+        "AlterModelManagers",
+        "AlterModelTableComment",
+        "AddIndex",
+        "AddConstraint",
+        "AlterConstraint",
+        "RenameIndex",
+    )
 ]
-OPTIONS_ONLY = {
-    "AlterModelOptions",
-    "AlterModelManagers",
-    "AlterUniqueTogether",
-    "AlterIndexTogether",
-    "AddIndex",
-    "RemoveIndex",
-    "RenameIndex",
-    "AddConstraint",
-    "RemoveConstraint",
-    "AlterConstraint",
-}
-
-
-def with_bases(state: Any, members: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    from django.db.migrations.utils import resolve_relation
-
-    todo = list(members)
-    while todo:
-        model_state = state.models.get(todo.pop())
-        if model_state is None:
-            continue
-        for base in (b for b in model_state.bases if isinstance(b, str)):
-            parent = resolve_relation(base, model_state.app_label)
-            if parent not in members:
-                members.add(parent)
-                todo.append(parent)
-    return members
-
-
-def small_group(renders: Any, state: Any, key: tuple[str, str]) -> set[tuple[str, str]]:
-    from django.db.migrations.utils import resolve_relation
-
-    members = {key}
-    for other, model_state in state.models.items():
-        targets = renders.targets(other, model_state)
-        if other == key:
-            members |= targets
-        elif key in targets and any(
-            getattr(field, "many_to_many", False)
-            and resolve_relation(field.remote_field.model, *other) == key
-            for field in model_state.fields.values()
-        ):
-            members.add(other)
-    return with_bases(state, members)
 
 
 def patch(variant: str) -> None:
-    from django_zerodowntime.safety import plan, states
+    from django_zerodowntime.safety import operations, states
 
-    groups = {
-        "small": small_group,
-        "local": lambda renders, state, key: with_bases(state, {key}),
-    }
-    chosen = [groups[name] for name in variant.split("+") if name in groups]
-    if chosen:
-        render_model = states.Renders.model
+    chosen = variant.split("+")
+    if "related" in chosen:
+        init = states.Renders.__init__
 
-        def model(self: Any, state: Any, key: tuple[str, str]) -> Any:
-            # Only the render uses the smaller group; RenameField's copies keep the full one.
-            self.group = lambda s, k: chosen[0](self, s, k)
-            try:
-                return render_model(self, state, key)
-            finally:
-                del self.group
+        def routed(self: Any, routed: bool = False, budget: int = 2048) -> None:
+            init(self, True, budget)
 
-        states.Renders.model = model  # type: ignore[method-assign]
-    if "fields" in variant.split("+"):
-        from django_zerodowntime.safety import describe, field_rules, identity
-
-        def forward_field(model: Any, name: str) -> Any:
-            if model is None:
-                return None
-            for field in (*model._meta.fields, *model._meta.many_to_many):
-                if field.name == name and not field.auto_created:
-                    return field
-            return None
-
-        for module in (identity, describe, field_rules):
-            module.model_field = forward_field  # type: ignore[attr-defined]
-    if "unrendered" in variant.split("+"):
-        from django_zerodowntime.safety import columns, describe
-
-        runs_ddl = describe.runs_ddl
-
-        def unrendered_ddl(step: Any) -> bool:
-            op = step.operation
-            if type(op).__name__ != "AlterField":
-                return runs_ddl(step)
-            key = (step.app_label, op.model_name_lower)
-            old_state, new_state = step.before.models.get(key), step.after.models.get(key)
-            if old_state is None or new_state is None:
-                return True
-            old, new = old_state.fields.get(op.name), new_state.fields.get(op.name)
-            if old is None or new is None:
-                return True
-            old, new = old.clone(), new.clone()
-            old.set_attributes_from_name(op.name)
-            new.set_attributes_from_name(op.name)
-            return not columns.metadata_only(old, new)
-
-        describe.runs_ddl = unrendered_ddl  # type: ignore[attr-defined]
-    if "reuse" in variant.split("+"):
-        advance = states.advance
-
-        def reusing(state: Any, operation: Any, app_label: str) -> Any:
-            kind = type(operation).__name__
-            managed = kind == "AlterModelOptions" and "managed" in operation.options
-            if kind in OPTIONS_ONLY and isinstance(state, states.PlanState) and not managed:
-                name = getattr(operation, "model_name_lower", None) or operation.name_lower
-                touched = (app_label, name)
-                if touched in state.models:
-                    before = state.model(*touched)
-                    after = state.derive({touched})
-                    operation.state_forwards(app_label, after)
-                    after.rendered[touched] = before
-                    return after
-            return advance(state, operation, app_label)
-
-        plan.advance = reusing  # type: ignore[attr-defined]
+        states.Renders.__init__ = routed  # type: ignore[method-assign]
+    if "no-share" in chosen:
+        states.Renders.share = lambda self, before, after, key: False  # type: ignore[method-assign]
+    if "share-meta" in chosen:
+        for path in META_KINDS:
+            kind = operations.KINDS[path]
+            operations.KINDS[path] = dataclasses.replace(kind, state=operations.State.SAME_RENDER)
+        operations._lookup.cache_clear()
 
 
 def child(variant: str, golden: str) -> None:

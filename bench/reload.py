@@ -6,7 +6,9 @@ load (keep-alive, new-connection and slow requests). Modes:
 
 - naive restart: TERM the master, start Gunicorn again (what `systemctl restart` does),
 - plain `kill -HUP`,
-- `manage.py graceful_reload --strategy usr2 | hup | rolling | auto`.
+- `manage.py graceful_reload --strategy usr2 | hup | rolling | auto`,
+- a broken release (its WSGI module fails to import) under plain `kill -HUP`,
+  beside `graceful_reload` refusing it (preflight, exit 3).
 
 For each: failed/total requests during the reload window (every kind; a failure
 is any status but the one the request expects, no response or a time-out),
@@ -17,8 +19,9 @@ for graceful_reload the time from the last old worker's exit to its return.
 Targets are ratios, never fixed times: zero failures; max latency during the
 reload <= 2 x steady p99 + 100 ms; return within 0.5 s of the turnover.
 A graceful_reload that exits non-zero or prints no JSON fails the bench.
-Raw figures per round go to bench/results/reload.json; bench/report.py makes
-the table.
+Raw figures per round go to bench/results/reload.json, with round 1's
+timeline (per 100 ms: answered, failed, worst latency) of the modes in
+TIMELINES; bench/report.py makes the table and draws the timelines.
 
 Run: .venv-bench/bin/python bench/reload.py [--boot-delay 1.0] [--rounds 3] [--notes TEXT]
 """
@@ -26,6 +29,7 @@ Run: .venv-bench/bin/python bench/reload.py [--boot-delay 1.0] [--rounds 3] [--n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -36,6 +40,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -49,6 +54,8 @@ from bench.record import (  # noqa: E402
     provenance,
     write_result,
 )
+from bench.timeline import quick as quick_request  # noqa: E402
+from bench.timeline import timeline  # noqa: E402
 from django_zerodowntime.reload.processes import heartbeat_booted  # noqa: E402
 from tests.harness.load import LoadClient  # noqa: E402
 from tests.harness.load_report import LoadReport  # noqa: E402
@@ -145,7 +152,7 @@ def plain_hup(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
     return time.monotonic() - started, None
 
 
-def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | None]]:
+def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float | None, float | None]]:
     def reload(gunicorn: Gunicorn, project: Path) -> tuple[float, float | None]:
         watch = OldWorkerWatch({p.pid for p in psutil.Process(gunicorn.master_pid).children()})
         result = manage(project, "graceful_reload", "--strategy", strategy, "--format", "json",
@@ -159,14 +166,42 @@ def graceful(strategy: str) -> Callable[[Gunicorn, Path], tuple[float, float | N
     return reload
 
 
-MODES: dict[str, Callable[[Gunicorn, Path], tuple[float, float | None]]] = {
+def broken_hup(gunicorn: Gunicorn, project: Path) -> tuple[float | None, float | None]:
+    """HUP with a release that fails to boot: Gunicorn halts (notes/gunicorn-27.md)."""
+    master = psutil.Process(gunicorn.master_pid)
+    os.kill(master.pid, signal.SIGHUP)
+    with contextlib.suppress(psutil.TimeoutExpired):
+        master.wait(BROKEN_WAIT_SECONDS)
+    return None, None  # no turnover: the server is gone
+
+
+def broken_graceful(gunicorn: Gunicorn, project: Path) -> tuple[float | None, float | None]:
+    """graceful_reload with the same broken release: its preflight refuses (exit 3)."""
+    check_exit(manage(project, "graceful_reload", "--format", "json", check=False), expect=(3,))
+    return None, None  # no turnover: nothing was signalled
+
+
+MODES: dict[str, Callable[[Gunicorn, Path], tuple[float | None, float | None]]] = {
     "naive restart (TERM + start)": naive_restart,
     "plain kill -HUP": plain_hup,
     "graceful_reload usr2": graceful("usr2"),
     "graceful_reload hup": graceful("hup"),
     "graceful_reload rolling": graceful("rolling"),
     "graceful_reload auto": graceful("auto"),
+    "plain kill -HUP, broken release": broken_hup,
+    "graceful_reload, broken release (refused)": broken_graceful,
 }
+BROKEN = {"plain kill -HUP, broken release", "graceful_reload, broken release (refused)"}
+# The modes drawn as timelines (docs, README): one per way of deploying.
+TIMELINES = [
+    "naive restart (TERM + start)",
+    "plain kill -HUP",
+    "graceful_reload usr2",
+    "graceful_reload rolling",
+    "plain kill -HUP, broken release",
+    "graceful_reload, broken release (refused)",
+]
+BROKEN_WAIT_SECONDS = 10.0
 
 
 def slow_boot(project: Path, delay: float) -> None:
@@ -175,7 +210,13 @@ def slow_boot(project: Path, delay: float) -> None:
                     + wsgi.read_text())  # fmt: skip
 
 
-def measure(name: str, template: Path, workdir: Path) -> Row:
+def break_release(project: Path) -> None:
+    """A release whose WSGI module imports a module nobody shipped: workers cannot boot."""
+    wsgi = project / "config" / "wsgi.py"
+    wsgi.write_text(wsgi.read_text() + "import release_2_module_never_shipped  # noqa\n")
+
+
+def measure(name: str, template: Path, workdir: Path) -> tuple[Row, dict[str, Any]]:
     project = workdir / name.replace(" ", "_").replace("/", "").replace("(", "").replace(")", "")
     shutil.copytree(template, project)
     gunicorn = Gunicorn(project, workers=2).start(timeout=60)
@@ -184,21 +225,31 @@ def measure(name: str, template: Path, workdir: Path) -> Row:
         load = LoadClient(gunicorn.url).start()
         time.sleep(STEADY_SECONDS)
         set_release_text(project, "release 2")
+        if name in BROKEN:
+            break_release(project)
         began = time.monotonic()
         turnover, after_last_old = MODES[name](gunicorn, project)
         ended = time.monotonic()
         time.sleep(AFTER_SECONDS)
         report: LoadReport = load.stop()
-        wait_for_http(gunicorn.url)
+        if name not in BROKEN:
+            wait_for_http(gunicorn.url)
     finally:
         gunicorn.stop()
+    start, end = began - STEADY_SECONDS, ended + AFTER_SECONDS
+    drawn = timeline(report.samples, start, end, timed=quick_request)
+    drawn["phases"] = [
+        [0.0, STEADY_SECONDS, "before"],
+        [STEADY_SECONDS, round(ended - start, 2), "reload"],
+        [round(ended - start, 2), round(end - start, 2), "after"],
+    ]
     # Latency of the quick requests only: the slow thread's take 300 ms on purpose.
     quick = report.where(lambda s: s.stream != "slow-get")
     steady = quick.window(began - STEADY_SECONDS, began)
     window = report.window(began, ended + AFTER_SECONDS)
     quick_window = quick.window(began, ended + AFTER_SECONDS)
     return Row(name, window.failed, window.total, quick_window.p50, quick_window.p99,
-               quick_window.max, steady.p99, turnover, after_last_old)  # fmt: skip
+               quick_window.max, steady.p99, turnover, after_last_old), drawn  # fmt: skip
 
 
 def main() -> int:
@@ -214,10 +265,14 @@ def main() -> int:
         check_exit(manage(template, "migrate", "-v0", check=False))
         slow_boot(template, args.boot_delay)
         runs: dict[str, list[Row]] = {name: [] for name in MODES}
+        timelines: dict[str, dict[str, Any]] = {}
         for round_number in range(args.rounds):  # interleaved: load on the box varies
             for name in MODES:
                 print(f"round {round_number + 1}: {name}", file=sys.stderr, flush=True)
-                runs[name].append(measure(name, template, workdir / f"r{round_number}"))
+                row, drawn = measure(name, template, workdir / f"r{round_number}")
+                runs[name].append(row)
+                if round_number == 0 and name in TIMELINES:
+                    timelines[name] = drawn
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     data = {
@@ -226,6 +281,7 @@ def main() -> int:
         "steady_seconds": STEADY_SECONDS,
         "after_seconds": AFTER_SECONDS,
         "modes": {name: [asdict(row) for row in rows] for name, rows in runs.items()},
+        "timelines": {name: timelines[name] for name in TIMELINES},
     }
     write_result("reload", environment, {"boot_delay": args.boot_delay, "rounds": args.rounds},
                  data)  # fmt: skip

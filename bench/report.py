@@ -10,7 +10,10 @@ and generated sentences) and named figures. This script writes them:
   pages) and ``docs/_bench/<bench>-figures.inc`` (substitutions such as
   ``|health-livez-wrapper-vs-bare|`` for figures quoted in the docs' prose);
 - a renderer's further ``parts`` into ``docs/_bench/<bench>-<part>.inc``, for
-  another page than its own.
+  another page than its own;
+- for a bench that records deploy timelines, ``docs/_bench/<bench>-timelines.svg``
+  (``bench/figures.py``; drawing needs matplotlib, the bench extra; checking
+  does not).
 
 To add a bench: write its results with ``bench.record.write_result``, add a
 module with a ``render`` function to ``bench/tables/``, register it below, put the markers in
@@ -33,6 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import figures  # noqa: E402
 from bench.oracle import report as oracle_report  # noqa: E402
 from bench.tables import (  # noqa: E402
     Rendered,
@@ -173,6 +177,45 @@ def unincluded(fragments: dict[Path, str]) -> list[str]:
     ]
 
 
+def stale_figures() -> tuple[dict[str, dict[str, Any]], list[Path]]:
+    """(results of the benches whose timelines are not drawn as committed, SVGs of none)."""
+    drawn = {bench: load(bench) for bench in BENCHES}
+    drawn = {bench: result for bench, result in drawn.items() if figures.timelines(result)}
+    stale = {
+        bench: result
+        for bench, result in drawn.items()
+        if not figures.is_current(figures.figure_path(bench), result)
+    }
+    wanted = {figures.figure_path(bench) for bench in drawn}
+    return stale, sorted(set(FRAGMENTS.glob("*-timelines.svg")) - wanted)
+
+
+def unshown_figures() -> list[str]:
+    """Timelines that the docs or the README do not show (a picture nobody would see)."""
+    pages = "".join(page.read_text() for page in DOCS.glob("*.rst"))
+    front = REPO / "README.md"  # the project's README (absent from a copy of bench/ and docs/)
+    readme = front.read_text() if front.exists() else None
+    names = [path.name for path in FRAGMENTS.glob("*-timelines.svg")]
+    return [
+        name
+        for name in names
+        if f".. image:: _bench/{name}" not in pages
+        or (readme is not None and f"](docs/_bench/{name})" not in readme)
+    ]
+
+
+def draw_figures(stale: dict[str, dict[str, Any]]) -> list[Path]:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ReportError(
+            "matplotlib is missing, so the timelines of "
+            f"{', '.join(sorted(stale))} cannot be drawn: run with the bench venv "
+            "(make install-bench; .venv-bench/bin/python bench/report.py)"
+        ) from None
+    return [figures.draw_figure(bench, result) for bench, result in stale.items()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 on a diff")
@@ -188,18 +231,26 @@ def main() -> int:
     stale += [p for p, text in fragments.items() if not p.exists() or p.read_text() != text]
     extra = set(FRAGMENTS.glob("*.inc")) - set(fragments)
     missing = unincluded(fragments)
+    old_figures, extra_figures = stale_figures()
+    missing += unshown_figures()
     if options.check:
-        for path in [*stale, *sorted(extra)]:
+        stale += [figures.figure_path(bench) for bench in old_figures]
+        for path in [*stale, *sorted(extra), *extra_figures]:
             print(f"{path.relative_to(REPO)} differs from bench/results/: run bench/report.py")
         for name in missing:
-            print(f"no page in docs/ has `.. include:: _bench/{name}`")
-        return 1 if stale or extra or missing else 0
+            print(f"no page in docs/ has `.. include:: _bench/{name}` (or the picture's image)")
+        return 1 if stale or extra or extra_figures or missing else 0
     README.write_text(wanted)
     FRAGMENTS.mkdir(exist_ok=True)
     for path, text in fragments.items():
         path.write_text(text)
-    for path in extra:
+    for path in [*extra, *extra_figures]:
         path.unlink()
+    try:
+        stale += draw_figures(old_figures) if old_figures else []
+    except ReportError as error:
+        print(f"bench/report.py: {error}", file=sys.stderr)
+        return 1
     for path in stale:
         print(f"rewrote {path.relative_to(REPO)}")
     for name in missing:

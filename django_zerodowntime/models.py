@@ -16,6 +16,9 @@ class Release(models.Model):
     first_recorded = models.DateTimeField(auto_now_add=True)
     # [{"at": iso time, "reason": str, "migrations": ["app.name", ...]}]
     forced = models.JSONField(default=list, blank=True)
+    # [{"at": iso time, "database": alias, "migrations": ["app.name", ...]}] per
+    # safe_migrate run that applied something; nullable so the code before it can insert.
+    applied = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["first_recorded"]

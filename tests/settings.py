@@ -33,10 +33,13 @@ if default["ENGINE"].endswith("mysql"):
 DATABASES = {"default": default}
 
 INSTALLED_APPS = [
+    # The ledger's admin pages are tested here; tests/test_admin_absent.py runs without it.
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",  # the admin's CSS, for the browser test's screenshot
     "django_zerodowntime",
     "tests.testapp",
 ]
@@ -55,9 +58,16 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
+STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Heartbeats write the ledger from their own thread, outside test transactions:
 # off here; the tests about them turn them on.

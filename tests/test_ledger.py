@@ -212,3 +212,39 @@ def test_second_holder_waits_then_gives_up(transactional_db) -> None:  # type: i
         thread.join(10)
     with lock.serialised(connections["default"], wait=5):
         pass  # free again once the holder let go
+
+
+def test_applied_migrations_are_stored_per_run(db) -> None:  # type: ignore[no-untyped-def]
+    record.record_release("r1", None)
+    record.record_applied("r1", "default", ["blog.0002_x"])
+    record.record_applied("r1", "other", ["blog.0003_y (unapplied)"])
+    runs = Release.objects.get(pk="r1").applied
+    assert [(run["database"], run["migrations"]) for run in runs] == [
+        ("default", ["blog.0002_x"]),
+        ("other", ["blog.0003_y (unapplied)"]),
+    ]
+
+
+@override_settings(ZERODOWNTIME={"HEARTBEAT_SECONDS": 60, "FLEET_EXPIRY_SECONDS": 600})
+def test_a_heartbeat_host_silent_for_two_beats_is_stale_until_it_expires(db) -> None:  # type: ignore[no-untyped-def]
+    roll("r1", "web-1", USES_SUBTITLE, source="reload")
+    record.record_heartbeat("r1", "web-2")
+    age("web-1", 500)
+    age("web-2", 119)
+    now = timezone.now()
+    entries = {entry.host: entry for entry in fleet.fleet(now)}
+    assert not fleet.is_stale(entries["web-2"], now)
+    assert not fleet.is_stale(entries["web-1"], now)  # a reload rollout never goes stale
+    assert fleet.expires_at(entries["web-1"]) is None
+    later = now + timedelta(seconds=2)
+    assert fleet.is_stale(entries["web-2"], later)  # two beats missed
+    assert fleet.expires_at(entries["web-2"]) == entries["web-2"].seen + timedelta(seconds=600)
+
+
+@override_settings(ZERODOWNTIME={"HEARTBEAT_SECONDS": None, "FLEET_EXPIRY_SECONDS": 600})
+def test_with_heartbeats_off_here_stale_means_half_the_expiry(db) -> None:  # type: ignore[no-untyped-def]
+    record.record_heartbeat("r1", "web-2")
+    age("web-2", 299)
+    [entry] = fleet.fleet()
+    assert not fleet.is_stale(entry)
+    assert fleet.is_stale(entry, timezone.now() + timedelta(seconds=2))

@@ -147,10 +147,14 @@ def test_force_applies_and_stores_the_reason(url: str) -> None:
     assert "0003_drop_retired" in applied(url)
     code = (
         "from django_zerodowntime.models import Release;"
-        "print(Release.objects.get(pk='release3').forced[0]['reason'])"
+        "row = Release.objects.get(pk='release3');"
+        "print(row.forced[0]['reason']);"
+        "print(row.applied)"
     )
     out = ok(run_release("release3", "shell", "-v", "0", "-c", code, database_url=url)).stdout
     assert "staging copy, nobody reads it" in out
+    # The ledger keeps what each run applied (the admin shows it per release).
+    assert "'migrations': ['scenario.0002_stop_using', 'scenario.0003_drop_retired']" in out
 
 
 def test_fleet_drop_waits_for_every_host(url: str) -> None:

@@ -161,5 +161,7 @@ def test_fake_initial_verifies_the_tables_it_would_fake(url: str) -> None:
     assert "testapp_post.subtitle: column expected present, found missing" in result.stdout
     assert applied(url, KNOWN) == []
     sql(url, KNOWN, "ALTER TABLE testapp_post ADD COLUMN subtitle varchar(200) NULL")
-    ok(manage(url, KNOWN, "safe_migrate", "testapp", "0001", "--fake-initial"))
+    faked = manage(url, KNOWN, "safe_migrate", "testapp", "0001", "--fake-initial")
+    assert faked.returncode == 0, faked.stdout + faked.stderr
     assert applied(url, KNOWN) == ["0001_initial"]
+    assert "  Faked testapp.0001_initial in " in faked.stderr  # the progress says so

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -33,3 +34,8 @@ urlpatterns = [
     path("status/<int:code>/", status),
     path("async-status/<int:code>/", async_status),
 ]
+
+if apps.is_installed("django.contrib.admin"):  # tests.settings; not releases/ or topology/
+    from django.contrib import admin
+
+    urlpatterns.append(path("admin/", admin.site.urls))

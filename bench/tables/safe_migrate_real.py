@@ -83,6 +83,7 @@ def render(result: dict[str, Any]) -> Rendered:
                 f"`lintmigrations` linted {lint['linted']} migration files (squashed ones "
                 f"included) and reported {lint['erroneous']} as erroneous. CPU is the child "
                 "process's user + system time; ratios are taken per round, then the median."
+                + (f" Python bytecode: {data['bytecode']}." if "bytecode" in data else "")
             ),
             Text("Against the targets, by CPU time (median of the per-round ratios):"),
             target(

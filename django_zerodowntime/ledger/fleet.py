@@ -3,7 +3,8 @@
 A drop of table/column C is allowed only if every host's latest rollout runs
 a release whose snapshot does not use C, and at least one rollout exists.
 Heartbeat rollouts last seen longer ago than ``FLEET_EXPIRY_SECONDS`` drop
-out; reload and manual rollouts never expire.
+out; reload and manual rollouts never expire. One silent for two beats is
+stale: it may be gone, yet it counts until it expires.
 """
 
 from __future__ import annotations
@@ -47,6 +48,26 @@ def fleet(now: datetime | None = None) -> list[FleetEntry]:
             raise LedgerError(f"corrupt ledger row: rollout of host {host!r} has source {source!r}")
         entries[host] = FleetEntry(host, release, source, at, seen)
     return list(entries.values())
+
+
+def expires_at(entry: FleetEntry) -> datetime | None:
+    """When a heartbeat host drops out of the fleet unless it beats again; None: never."""
+    if entry.source != Rollout.Source.HEARTBEAT:
+        return None
+    return entry.seen + timedelta(seconds=conf.FLEET_EXPIRY_SECONDS)
+
+
+def is_stale(entry: FleetEntry, now: datetime | None = None) -> bool:
+    """A heartbeat host silent for two beats (or half the expiry, if sooner)."""
+    if entry.source != Rollout.Source.HEARTBEAT:
+        return False
+    beat = conf.HEARTBEAT_SECONDS
+    limit = (
+        conf.FLEET_EXPIRY_SECONDS / 2
+        if beat is None
+        else min(2 * beat, conf.FLEET_EXPIRY_SECONDS / 2)
+    )
+    return (now or timezone.now()) - entry.seen > timedelta(seconds=limit)
 
 
 def load_snapshots(releases: set[str]) -> dict[str, Snapshot | None]:

@@ -44,6 +44,14 @@ def record_forced(release: str, reason: str, migrations: list[str]) -> None:
     row.save(using=conf.LEDGER_DATABASE, update_fields=["forced"])
 
 
+def record_applied(release: str, database: str, migrations: list[str]) -> None:
+    """Store which migrations a safe_migrate run for ``release`` applied on ``database``."""
+    row = Release.objects.using(conf.LEDGER_DATABASE).get(pk=release)
+    entry = {"at": timezone.now().isoformat(), "database": database, "migrations": migrations}
+    row.applied = [*(row.applied or []), entry]
+    row.save(using=conf.LEDGER_DATABASE, update_fields=["applied"])
+
+
 def record_rollout(release: str, host: str, source: str) -> None:
     """``host`` now runs ``release`` (graceful_reload, ``--mark-live``, heartbeats)."""
     if source not in SOURCES:

@@ -44,6 +44,11 @@ class Snapshot:
         column = _key(usage.column)
         return any(_key(t) == table and _key(c) == column for t, c in self.columns)
 
+    def marked_unused(self) -> list[Usage]:
+        """What the models keep but no longer use: a later release may drop these."""
+        tables = [Usage(table) for table in sorted(self.unused_tables)]
+        return tables + [Usage(table, column) for table, column in sorted(self.unused_columns)]
+
     def union(self, other: Snapshot) -> Snapshot:
         """Both versions may be running: used wins over unused."""
         tables = self.tables | other.tables

@@ -23,6 +23,7 @@ from django_zerodowntime.conf import conf
 from django_zerodowntime.errors import ExitError
 from django_zerodowntime.ledger.install import Stream
 from django_zerodowntime.migrate.outcome import ExitCode
+from django_zerodowntime.migrate.progress import MigrationProgress, NoProgress, TimedMigrate
 
 Plan = list[tuple[Migration, bool]]
 LOCK_RETRIES = 3
@@ -36,6 +37,7 @@ def apply(
     *,
     verbosity: int,
     stream: Stream,
+    progress: MigrationProgress | None = None,
     fake_initial: bool = False,
 ) -> None:
     """Run Django's ``migrate`` with the same targets, under a lock timeout, with retries.
@@ -43,13 +45,29 @@ def apply(
     Each attempt continues where the last stopped: atomic migrations that hit the
     timeout were rolled back whole by Django.
     """
-    connection = executor.connection
     args = [label for label in (app_label, migration_name) if label]
+    migrate = TimedMigrate(progress or NoProgress())
+    try:
+        _apply_with_retries(executor, plan, migrate, args, verbosity, stream, fake_initial)
+    finally:
+        migrate.progress.close()  # a migration that raised: no live line left behind
+
+
+def _apply_with_retries(
+    executor: MigrationExecutor,
+    plan: Plan,
+    migrate: TimedMigrate,
+    args: list[str],
+    verbosity: int,
+    stream: Stream,
+    fake_initial: bool,
+) -> None:
+    connection = executor.connection
     for attempt in range(1, LOCK_RETRIES + 1):
         try:
             with lock_timeout(connection):
                 call_command(
-                    "migrate",
+                    migrate,
                     *args,
                     database=connection.alias,
                     interactive=False,

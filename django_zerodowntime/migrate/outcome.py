@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import DEFAULT_DB_ALIAS
 
 from django_zerodowntime.ledger.install import Stream
 from django_zerodowntime.safety.findings import MigrationReport
+
+if TYPE_CHECKING:
+    from django_zerodowntime.migrate.progress import MigrationProgress
 
 
 class ExitCode(enum.IntEnum):
@@ -62,3 +65,5 @@ class Console(Protocol):
     def system_checks(self, database: str) -> None: ...  # Django's checks for that database
 
     def report(self, outcome: Outcome) -> None: ...  # once per run, before anything is applied
+
+    def migration_progress(self, verbosity: int) -> MigrationProgress: ...  # per migration

@@ -64,16 +64,24 @@ def safe_migrate(request: Request, console: Console) -> Outcome:
             record.record_forced(release, request.force, forced)
             console.progress(f"forced past the refusal of {', '.join(forced)}: reason stored")
         if outcome.reports:
+            plan = plan_of(executor, request)
             apply.apply(
                 executor,
-                plan_of(executor, request),
+                plan,
                 request.app_label,
                 request.migration_name,
                 verbosity=request.verbosity,
                 stream=console.stderr,
+                progress=console.migration_progress(request.verbosity),
                 fake_initial=request.fake_initial,
             )
+            record.record_applied(release, request.database, applied_names(plan))
     return outcome
+
+
+def applied_names(plan: Plan) -> list[str]:
+    """``app.name`` per plan entry, as the ledger stores what a run applied."""
+    return [f"{m.app_label}.{m.name}" + (" (unapplied)" if back else "") for m, back in plan]
 
 
 def judge(

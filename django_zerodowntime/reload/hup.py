@@ -28,7 +28,12 @@ def reload_hup(request: ReloadRequest, reason: str) -> ReloadReport:
     request.progress(f"HUP -> master {master.pid} ({len(old)} old workers, expecting {expected})")
     send(master.proc, signal.SIGHUP)
     watcher = GenerationWatcher(
-        master.proc, old, expected, deadline=deadline, progress=request.progress
+        master.proc,
+        old,
+        expected,
+        deadline=deadline,
+        progress=request.progress,
+        counts=request.counts,
     )
     try:
         report.new_workers = watcher.wait_ready(old_gone=True)

@@ -16,6 +16,16 @@ from django_zerodowntime.reload.processes import ProcId
 
 
 @dataclass(frozen=True)
+class Workers:
+    """The turnover so far: new workers booted of those expected, old workers gone."""
+
+    booted: int
+    expected: int
+    old_gone: int
+    old_total: int
+
+
+@dataclass(frozen=True)
 class ReloadRequest:
     master: Master
     config: ServerConfig
@@ -23,6 +33,8 @@ class ReloadRequest:
     check_url: str | None
     expect_release: str | None
     progress: Callable[[str], None]
+    # Given (a live terminal display): the counts at every poll, instead of a line a second.
+    counts: Callable[[Workers], None] | None = None
 
 
 @dataclass

@@ -33,7 +33,9 @@ def reload_rolling(request: ReloadRequest, reason: str) -> ReloadReport:
     started = time.monotonic()
     deadline = started + request.timeout
     report = ReloadReport("rolling", reason, master.pid, master.pid, sorted(p.pid for p in old))
-    watcher = GenerationWatcher(master.proc, old, 0, deadline=deadline, progress=request.progress)
+    watcher = GenerationWatcher(
+        master.proc, old, 0, deadline=deadline, progress=request.progress, counts=request.counts
+    )
     step = 0
     try:
         while old_alive := watcher.old_alive():

@@ -9,7 +9,7 @@ from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import choice, master, preflight
 from django_zerodowntime.reload.hup import reload_hup
 from django_zerodowntime.reload.outcome import ExitCode
-from django_zerodowntime.reload.report import ReloadReport, ReloadRequest
+from django_zerodowntime.reload.report import ReloadReport, ReloadRequest, Workers
 from django_zerodowntime.reload.rolling import reload_rolling
 from django_zerodowntime.reload.usr2 import reload_usr2
 
@@ -36,6 +36,7 @@ def graceful_reload(
     run_preflight: bool = True,
     force: bool = False,
     progress: Callable[[str], None] = lambda line: None,
+    counts: Callable[[Workers], None] | None = None,
 ) -> ReloadReport:
     """Turn the Gunicorn generation over; ExitError carries the exit code otherwise."""
     found = master.find_master(pidfile)
@@ -59,7 +60,7 @@ def graceful_reload(
     warning = choice.forced_warning(chosen, config)
     if warning:
         progress(f"warning: {warning}")
-    request = ReloadRequest(found, config, timeout, check_url, expect_release, progress)
+    request = ReloadRequest(found, config, timeout, check_url, expect_release, progress, counts)
     if chosen == "hup":
         report = reload_hup(request, reason)
     elif chosen == "rolling":

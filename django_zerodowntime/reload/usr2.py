@@ -24,6 +24,7 @@ from django_zerodowntime.reload.processes import ProcId
 from django_zerodowntime.reload.report import (
     ReloadReport,
     ReloadRequest,
+    Workers,
     is_new_master,
     send,
     worker_children,
@@ -131,6 +132,7 @@ def reload_usr2(request: ReloadRequest, reason: str) -> ReloadReport:
         expected,
         deadline=deadline,
         progress=request.progress,
+        counts=request.counts,
     )
     try:
         report.new_workers = watcher.wait_ready(old_gone=False)
@@ -149,6 +151,7 @@ def reload_usr2(request: ReloadRequest, reason: str) -> ReloadReport:
             request, new_master, f"{exc} within --timeout {request.timeout:g}s", ExitCode.TIMED_OUT
         )
     if request.check_url:
+        request.progress(f"new workers booted; asking {request.check_url} for the release")
         ready, answer = wait_for_release(request.check_url, request.expect_release, deadline)
         if not ready:
             roll_back(
@@ -185,6 +188,9 @@ def retire_old_generation(
         if not new_master.alive():
             raise server_down(new_master.pid, "after the old master was told to stop")
         old_alive = [p for p in old if p.alive()]
+        if request.counts is not None:
+            booted = len(report.new_workers)
+            request.counts(Workers(booted, booted, len(old) - len(old_alive), len(old)))
         if not old_alive and report.last_old_exit is None:
             report.last_old_exit = time.monotonic()
             request.progress("old workers exited; waiting for the old master to exit")

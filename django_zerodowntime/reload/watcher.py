@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django_zerodowntime.reload import processes
 from django_zerodowntime.reload.processes import ProcId
+from django_zerodowntime.reload.report import Workers
 
 POLL_SECONDS = 0.05
 STABILITY_SECONDS = 0.3
@@ -95,12 +96,14 @@ class GenerationWatcher:
         *,
         deadline: float,
         progress: Callable[[str], None],
+        counts: Callable[[Workers], None] | None = None,
     ) -> None:
         self.master = master
         self.old = old
         self.state = GenerationState(expected)
         self.deadline = deadline
         self.progress = progress
+        self.counts = counts
         self.last_old_exit: float | None = None
         self._last_report = 0.0
 
@@ -126,6 +129,12 @@ class GenerationWatcher:
         return old, live
 
     def _report(self, now: float, old: list[ProcId], live: list[ProcId]) -> None:
+        if self.counts is not None:
+            # A rolling reload expects one more at a time; the display counts to the end.
+            expected = max(self.state.expected, len(self.old))
+            gone = len(self.old) - len(old)
+            self.counts(Workers(len(self.state.booted), expected, gone, len(self.old)))
+            return
         if now - self._last_report < PROGRESS_EVERY_SECONDS:
             return
         self._last_report = now

@@ -43,15 +43,27 @@ def is_indexed(field: Any) -> bool:
 
 def metadata_only(old: Any, new: Any) -> bool:
     """True when the two fields differ only in what never reaches the database."""
+    return not database_differences(old, new)
+
+
+def database_differences(old: Any, new: Any) -> set[str]:
+    """What differs beyond attributes that never reach the database.
+
+    deconstruct() keywords by name, and "type", "args" and "column".
+    """
     ignored = set(old.non_db_attrs) - {"db_column"} | {"default"}
     *_, old_args, old_kwargs = old.deconstruct()
     *_, new_args, new_kwargs = new.deconstruct()
-    if type(old) is not type(new) or old_args != new_args:
-        return False
-    for key in ignored:
-        old_kwargs.pop(key, None)
-        new_kwargs.pop(key, None)
-    return bool(old_kwargs == new_kwargs and old.column == new.column)
+    differences = {
+        key
+        for key in (old_kwargs.keys() | new_kwargs.keys()) - ignored
+        if key not in old_kwargs
+        or key not in new_kwargs
+        or not (old_kwargs[key] is new_kwargs[key] or old_kwargs[key] == new_kwargs[key])
+    }
+    named = {"type": type(old) is type(new), "args": old_args == new_args}
+    named["column"] = old.column == new.column
+    return differences | {name for name, same in named.items() if not same}
 
 
 def db_default_sql(field: Any, connection: BaseDatabaseWrapper) -> str:

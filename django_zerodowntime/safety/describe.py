@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django_zerodowntime.safety import targets
-from django_zerodowntime.safety.identity import model_usages, rendered_model
-from django_zerodowntime.safety.operations import Kind, State, kind_of
+from django_zerodowntime.safety.identity import Related, model_usages, rendered_model
+from django_zerodowntime.safety.operations import Kind, State, kind_of, state_effect
 from django_zerodowntime.safety.step import Step
 from django_zerodowntime.usage import Usage
 
@@ -57,9 +57,14 @@ def created(step: Step) -> set[Usage]:
     old_name, new_name = (op.old_name, op.new_name) if _renames_model(op) else (name, name)
     if not isinstance(old_name, str) or not isinstance(new_name, str):
         return set()
+    # Other models' M2M tables name this one: they change only when it appears or is
+    # renamed, or when the operation may change any model (else they cancel out below).
+    appears = (step.app_label, old_name.lower()) not in step.before.models
+    renames = state_effect(op)[0] in (State.RENAMES_MODEL, State.ANY)
+    related = Related.M2M_IN if appears or renames else Related.NONE
     try:  # models render lazily: a state broken by an earlier step may fail here
-        old_model = rendered_model(step.before, step.app_label, old_name)
-        new_model = rendered_model(step.after, step.app_label, new_name)
+        old_model = rendered_model(step.before, step.app_label, old_name, related)
+        new_model = rendered_model(step.after, step.app_label, new_name, related)
         before = set(model_usages(old_model)) if old_model else set()
         after = set(model_usages(new_model)) if new_model else set()
     except Exception:  # decoration for later rules: never fail the analysis here

@@ -14,11 +14,14 @@ from django_zerodowntime.safety.identity import (
     model_field,
     model_label,
     rendered_model,
+    with_targets,
 )
 from django_zerodowntime.safety.index_rules import index_findings
 from django_zerodowntime.safety.step import Step, drop_findings
 
 NOT_MIGRATED = "this model is not migrated on this database (router, proxy or unmanaged)"
+# The deconstruct() keywords of a relational field that depend on its target being rendered.
+TARGET_NAMES = {"to", "to_field", "through"}
 
 
 def field_pair(step: Step, before_name: str, after_name: str) -> tuple[Any, Any, ModelClass]:
@@ -41,6 +44,7 @@ def add_field(step: Step) -> list[Finding]:
         return [safe("creates a new M2M table; the old code never reads it")]
     if step.is_fresh(table):
         return [safe(f"{table} is created earlier in this plan; no old code uses it")]
+    field = with_targets(step.after, model, field)  # its default, remedies, FK constraint
     column, name = field.column, f"{model_label(model)}.{field.name}"
     findings: list[Finding] = []
     if columns.is_not_null(field) and not columns.has_db_default(field):
@@ -104,7 +108,8 @@ def remove_field(step: Step) -> list[Finding]:
         return [safe(f"{model_label(model)}.{field.name} has no column of its own")]
     through = auto_through(field)
     rule = "ZDT103" if through is not None else "ZDT101"
-    return drop_findings(step, rule, usages[:1], remedies.drop_field(model, field))
+    remedy = remedies.drop_field(model, with_targets(step.before, model, field))
+    return drop_findings(step, rule, usages[:1], remedy)
 
 
 def rename_field(step: Step) -> list[Finding]:
@@ -132,6 +137,7 @@ def renamed_columns(
         return [safe(f"{what} renames only what this plan created")]
     moved = ", ".join(f"{a} -> {b}" for a, b in zip(before, after, strict=False) if a != b)
     table = model._meta.db_table
+    old = with_targets(step.before, model, old)  # the remedy writes its code
     return [
         blocked(
             "ZDT401",
@@ -164,7 +170,7 @@ def alter_field(step: Step) -> list[Finding]:
         return [safe(NOT_MIGRATED)]
     if [str(u) for u in field_usages(model, old)] != [str(u) for u in field_usages(model, new)]:
         return renamed_columns(step, model, old, new, f"AlterField {op.name}")
-    if columns.metadata_only(old, new):
+    if same_in_database(step, model, old, new):
         return [safe("changes only Python-side attributes (choices, help_text, ...): no SQL")]
     table = model._meta.db_table
     if auto_through(new) is not None or step.is_fresh(table, getattr(new, "column", None)):
@@ -175,6 +181,8 @@ def alter_field(step: Step) -> list[Finding]:
 
 
 def altered_column(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
+    # Column types, FK constraints and remedies depend on what relational fields point at.
+    old, new = with_targets(step.before, model, old), with_targets(step.after, model, new)
     table, column, vendor = model._meta.db_table, new.column, step.vendor
     findings: list[Finding] = []
     if old.null and columns.is_not_null(new):
@@ -256,9 +264,26 @@ def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fin
     ]
 
 
+def same_in_database(step: Step, model: ModelClass, old: Any, new: Any) -> bool:
+    """``columns.metadata_only``, with the fields' targets rendered only when they may matter.
+
+    An unresolved relation deconstructs its target as written (``to``, ``to_field``,
+    ``through``); resolved, those may become equal (a to_field naming the target's
+    pk), and nothing else changes.
+    """
+    differences = columns.database_differences(old, new)
+    if not differences or differences - TARGET_NAMES:
+        return not differences
+    old, new = with_targets(step.before, model, old), with_targets(step.after, model, new)
+    return columns.metadata_only(old, new)
+
+
 def changes_column(step: Step) -> bool:
     """Does this AlterField reach the database (anything beyond choices, help_text, ...)?"""
     op: Any = step.operation
+    model = rendered_model(step.after, step.app_label, op.model_name)
     old = model_field(rendered_model(step.before, step.app_label, op.model_name), op.name)
-    new = model_field(rendered_model(step.after, step.app_label, op.model_name), op.name)
-    return old is None or new is None or not columns.metadata_only(old, new)
+    new = model_field(model, op.name)
+    if model is None or old is None or new is None:
+        return True
+    return not same_in_database(step, model, old, new)

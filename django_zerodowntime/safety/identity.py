@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +15,28 @@ if TYPE_CHECKING:
 ModelClass = type["Model"]
 
 
-def rendered_model(state: ProjectState, app_label: str, model_name: str) -> ModelClass | None:
+class Related(enum.Enum):
+    """Which other models a fact needs rendered beside the model and its bases (each costs).
+
+    Relations to models left out stay pending: the model's own table, columns,
+    field attributes and auto-created M2M tables are the same either way.
+    """
+
+    NONE = "only the model and its bases"
+    TARGETS = "the models its relations point at: their tables, pk types, labels"
+    M2M_IN = "the models with a ManyToManyField to it: their M2M tables name it"
+    ALL = "every model related to it either way, as routers are shown it"
+
+
+def rendered_model(
+    state: ProjectState, app_label: str, model_name: str, related: Related = Related.NONE
+) -> ModelClass | None:
     """The historical model class, or None when the state does not hold it."""
     from django_zerodowntime.safety.states import PlanState
 
     try:
         if isinstance(state, PlanState):
-            return state.model(app_label, model_name)
+            return state.model(app_label, model_name, related)
         return state.apps.get_model(app_label, model_name)
     except LookupError:
         return None
@@ -33,6 +49,22 @@ def model_field(model: ModelClass | None, name: str) -> Field[Any, Any] | None:
         if getattr(field, "name", None) == name and not field.auto_created:
             return field  # type: ignore[return-value]
     return None
+
+
+def with_targets(state: ProjectState, model: ModelClass, field: Any) -> Any:
+    """``field`` of ``model`` in ``state``, rendered with the models it points at.
+
+    A relational field's deconstruction (``to``, ``to_field``, ``through``), column
+    type and target table depend on its target; other fields are returned as they are.
+    """
+    if not field.is_relation:
+        return field
+    meta = model._meta
+    rendered = rendered_model(state, meta.app_label, str(meta.model_name), Related.TARGETS)
+    targeted = model_field(rendered, field.name)
+    if targeted is None:
+        raise LookupError(f"field {model_label(model)}.{field.name} is not in the migration state")
+    return targeted
 
 
 def auto_through(field: Any) -> ModelClass | None:

@@ -10,6 +10,7 @@ from django_zerodowntime.safety import field_rules, remedies, sql
 from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
 from django_zerodowntime.safety.identity import (
     ModelClass,
+    Related,
     dropped_tables,
     model_label,
     model_usages,
@@ -31,8 +32,10 @@ def create_model(step: Step) -> list[Finding]:
     return [safe("creates a new table; the old code never reads it")]
 
 
-def existing_model(state: Any, step: Step, name: str) -> ModelClass:
-    model = rendered_model(state, step.app_label, name)
+def existing_model(
+    state: Any, step: Step, name: str, related: Related = Related.NONE
+) -> ModelClass:
+    model = rendered_model(state, step.app_label, name, related)
     if model is None:
         raise LookupError(f"model {step.app_label}.{name} is not in the migration state")
     return model
@@ -94,15 +97,16 @@ def renamed_tables(step: Step, old: ModelClass, new: ModelClass, rule: str) -> l
 
 def rename_model(step: Step) -> list[Finding]:
     op: Any = step.operation
-    old = existing_model(step.before, step, op.old_name)
-    new = existing_model(step.after, step, op.new_name)
+    # Other models' M2M tables name it (model_usages): render them with it.
+    old = existing_model(step.before, step, op.old_name, Related.M2M_IN)
+    new = existing_model(step.after, step, op.new_name, Related.M2M_IN)
     return renamed_tables(step, old, new, "ZDT402")
 
 
 def alter_model_table(step: Step) -> list[Finding]:
     op: Any = step.operation
-    old = existing_model(step.before, step, op.name)
-    new = existing_model(step.after, step, op.name)
+    old = existing_model(step.before, step, op.name, Related.M2M_IN)
+    new = existing_model(step.after, step, op.name, Related.M2M_IN)
     return renamed_tables(step, old, new, "ZDT403")
 
 

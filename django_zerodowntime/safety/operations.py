@@ -38,6 +38,13 @@ class State(enum.Enum):
 
     NONE = "changes nothing"
     ONE_MODEL = "changes one ModelState, named by Kind.model_attr"
+    # The planner reuses the class rendered before. Not for adding an index, a constraint or
+    # Meta options: Django checks those when it renders (names are %-formatted, Meta keys
+    # checked), and a step that breaks the state must fail where Django's migrate would.
+    SAME_RENDER = (
+        "changes one ModelState in nothing the rules read off its class, nor anything "
+        "Django checks when rendering it (unique_together, index_together, removals)"
+    )
     RENAMES_MODEL = "repoints the fields of every model referencing the renamed one"
     RENAMES_FIELD = "edits the referencing Field objects in place"
     SUB_OPERATIONS = "its state_operations' effects"
@@ -68,7 +75,8 @@ class Kind:
 
 
 def _field(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
-    return Kind(rule, State.ONE_MODEL, Routing.FIELD, undo, **more)
+    more.setdefault("state", State.ONE_MODEL)
+    return Kind(rule, routing=Routing.FIELD, inverse=undo, **more)
 
 
 def _model(rule: Rule, undo: inverse.Inverse, **more: Any) -> Kind:
@@ -135,22 +143,28 @@ KINDS: dict[str, Kind] = {
     OPS + "models.AlterModelOptions": _metadata_model(),
     OPS + "models.AlterModelManagers": _metadata_model(),
     OPS + "models.AlterUniqueTogether": _model(
-        index_rules.together, inverse.option_back(migrations.AlterUniqueTogether)
+        index_rules.together,
+        inverse.option_back(migrations.AlterUniqueTogether),
+        state=State.SAME_RENDER,
     ),
     OPS + "models.AlterIndexTogether": _model(
-        index_rules.together, inverse.option_back(migrations.AlterIndexTogether)
+        index_rules.together,
+        inverse.option_back(migrations.AlterIndexTogether),
+        state=State.SAME_RENDER,
     ),
     OPS + "models.AlterOrderWithRespectTo": _model(
         model_rules.order_with_respect_to, inverse.option_back(migrations.AlterOrderWithRespectTo)
     ),
     OPS + "models.AddIndex": _field(index_rules.add_index, inverse.remove_added_index),
-    OPS + "models.RemoveIndex": _field(index_rules.remove_index, inverse.add_removed_index),
+    OPS + "models.RemoveIndex": _field(
+        index_rules.remove_index, inverse.add_removed_index, state=State.SAME_RENDER
+    ),
     OPS + "models.RenameIndex": _field(model_rules.metadata, inverse.itself),
     OPS + "models.AddConstraint": _field(
         index_rules.add_constraint, inverse.remove_added_constraint
     ),
     OPS + "models.RemoveConstraint": _field(
-        index_rules.remove_index, inverse.add_removed_constraint
+        index_rules.remove_index, inverse.add_removed_constraint, state=State.SAME_RENDER
     ),
     OPS + "models.AlterConstraint": _field(model_rules.metadata, inverse.itself, ddl=False),
     OPS + "special.RunSQL": Kind(
@@ -184,7 +198,7 @@ KINDS: dict[str, Kind] = {
     ),
     PG + "RemoveIndexConcurrently": Kind(
         index_rules.remove_index_concurrently,
-        State.ONE_MODEL,
+        State.SAME_RENDER,
         Routing.RULE,
         inverse.add_removed_index,
     ),

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from django.db import router
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
@@ -94,7 +95,7 @@ def applied_state(loader: MigrationLoader, connection: BaseDatabaseWrapper) -> P
         else ProjectState(real_apps=loader.unmigrated_apps)
     )
     # Not rendered: each rule renders only the models it looks at (see states.py).
-    return PlanState(state.models, state.real_apps, Renders())
+    return PlanState(state.models, state.real_apps, Renders(routed=bool(router.routers)))
 
 
 def judge_forwards(

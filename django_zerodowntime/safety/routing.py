@@ -13,7 +13,7 @@ from typing import Any
 from django.db import router
 
 from django_zerodowntime.safety.findings import Finding, safe
-from django_zerodowntime.safety.identity import ModelClass, model_label, rendered_model
+from django_zerodowntime.safety.identity import ModelClass, Related, model_label, rendered_model
 from django_zerodowntime.safety.operations import Routing
 from django_zerodowntime.safety.step import Step
 
@@ -43,7 +43,7 @@ def _operation_model(step: Step, routing: Routing) -> ModelClass | None:
     else:  # RunSQL / RunPython carry their own hints; their rules ask the router
         return None
     for state, model_name in names:
-        model = rendered_model(state, step.app_label, model_name)
+        model = rendered_model(state, step.app_label, model_name, Related.ALL)
         if model is not None:
             return model
     return None

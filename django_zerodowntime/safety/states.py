@@ -3,21 +3,24 @@
 Cloning a rendered ProjectState per operation copies the whole app registry and
 re-renders what changed: that was nearly all of the analysis time. Here a step
 copies only the ModelState its (known) operation changes, sharing the others with
-the state before, and a rule that asks for a model class gets one rendered with
-just the models it relates to directly (either way) and their bases;
-renders are shared by every state holding the same ModelStates.
+the state before. A rule that asks for a model class gets it rendered with its
+bases and only the related models the fact it reads needs (``identity.Related``;
+most facts need none). Renders are shared by every state holding the same
+ModelStates, and by the ModelState an operation of effect ``State.SAME_RENDER``
+(unique_together, a removed index...) makes and the one it was copied from.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.db.migrations.utils import resolve_relation
 from django.utils.functional import cached_property
 
+from django_zerodowntime.safety.identity import Related
 from django_zerodowntime.safety.operations import State, state_effect
 
 if TYPE_CHECKING:
@@ -26,53 +29,83 @@ if TYPE_CHECKING:
     ModelClass = type[Model]
 
 Key = tuple[str, str]
+Value = TypeVar("Value")
+
+
+class PerModelState(Generic[Value]):
+    """A value per live ModelState (they are unhashable), dropped when it is collected."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, tuple[weakref.ref[ModelState], Value]] = {}
+
+    def get(self, model_state: ModelState) -> Value | None:
+        entry = self.entries.get(id(model_state))
+        return entry[1] if entry is not None and entry[0]() is model_state else None
+
+    def set(self, model_state: ModelState, value: Value) -> None:
+        self.entries[id(model_state)] = (weakref.ref(model_state), value)
+        weakref.finalize(model_state, self.entries.pop, id(model_state), None)
+
+
+class Links(NamedTuple):
+    """What one ModelState points at."""
+
+    targets: frozenset[Key]  # relation targets, through models and bases
+    m2m: frozenset[Key]  # targets of its ManyToManyFields
 
 
 class Renders:
-    """Model classes rendered per related group of ModelStates, shared along one plan."""
+    """Model classes rendered per group of ModelStates, shared along one plan."""
 
-    def __init__(self, budget: int = 2048) -> None:
+    def __init__(self, routed: bool = False, budget: int = 2048) -> None:
+        # Routers are handed model classes: then every model is rendered with all its
+        # direct relations and its current options, as a router would see it.
+        self.routed = routed
         # Rendered model classes kept, all groups together (a group may be large).
         self.budget, self.kept = budget, 0
         # Keyed by the ids of the group's ModelStates; each entry keeps them alive.
         self.groups: OrderedDict[tuple[int, ...], tuple[tuple[ModelState, ...], StateApps]] = (
             OrderedDict()
         )
-        # What each ModelState relates to, while it lives (ModelStates are unhashable).
-        self.links: dict[int, tuple[weakref.ref[ModelState], frozenset[Key]]] = {}
+        self.links: PerModelState[Links] = PerModelState()
+        # A ModelState a SAME_RENDER operation made renders as the one it was copied from.
+        self.stand_ins: PerModelState[ModelState] = PerModelState()
 
-    def targets(self, key: Key, model_state: ModelState) -> frozenset[Key]:
-        """Models this ModelState needs to render: relation targets, through models, bases."""
-        known = self.links.get(id(model_state))
-        if known is not None and known[0]() is model_state:
-            return known[1]
-        found: set[Key] = set()
+    def links_of(self, key: Key, model_state: ModelState) -> Links:
+        known = self.links.get(model_state)
+        if known is not None:
+            return known
+        targets: set[Key] = set()
+        m2m: set[Key] = set()
         for field in model_state.fields.values():
             remote: Any = field.remote_field
             if remote is None:
                 continue
             for target in (remote.model, getattr(remote, "through", None)):
                 if target is not None:
-                    found.add(resolve_relation(target, *key))
-        found.update(resolve_relation(b, key[0]) for b in model_state.bases if isinstance(b, str))
-        self.links[id(model_state)] = (weakref.ref(model_state), frozenset(found))
-        weakref.finalize(model_state, self.links.pop, id(model_state), None)
-        return frozenset(found)
+                    targets.add(resolve_relation(target, *key))
+            if field.many_to_many:
+                m2m.add(resolve_relation(remote.model, *key))
+        targets.update(resolve_relation(b, key[0]) for b in model_state.bases if isinstance(b, str))
+        links = Links(frozenset(targets), frozenset(m2m))
+        self.links.set(model_state, links)
+        return links
 
-    def group(self, state: ProjectState, key: Key) -> set[Key]:
-        """What rendering ``key`` exactly as a full render would needs.
+    def group(self, state: ProjectState, key: Key, related: Related) -> set[Key]:
+        """The models rendered with ``key`` for a fact that needs ``related``, and their bases.
 
-        Its direct relations both ways (they make its fields and reverse relations)
-        and every base class those inherit from; relations further away stay pending,
-        which changes nothing about ``key``'s own fields, tables and columns.
+        Relations to models outside the group stay pending, which changes nothing
+        about ``key``'s own fields, tables and columns.
         """
         members = {key}
-        for other, model_state in state.models.items():
-            targets = self.targets(other, model_state)
-            if other == key:
-                members |= targets
-            elif key in targets:
-                members.add(other)
+        own = state.models.get(key)
+        if own is not None and related in (Related.TARGETS, Related.ALL):
+            members |= self.links_of(key, own).targets
+        if related in (Related.M2M_IN, Related.ALL):
+            for other, model_state in state.models.items():
+                links = self.links_of(other, model_state)
+                if key in (links.targets if related is Related.ALL else links.m2m):
+                    members.add(other)
         todo = list(members)
         while todo:
             model_state = state.models.get(todo.pop())
@@ -85,9 +118,10 @@ class Renders:
                     todo.append(parent)
         return members
 
-    def model(self, state: ProjectState, key: Key) -> ModelClass:
-        members = self.group(state, key)
-        models = {k: s for k, s in state.models.items() if k in members}  # Django's order
+    def model(self, state: ProjectState, key: Key, related: Related) -> ModelClass:
+        members = self.group(state, key, Related.ALL if self.routed else related)
+        # In Django's order; a ModelState a SAME_RENDER step made renders as its stand-in.
+        models = {k: self.stand_in(s) for k, s in state.models.items() if k in members}
         # Unmigrated apps are rendered only when the group points at one of their models.
         real_apps = state.real_apps if len(models) < len(members) else set()
         ids = (len(real_apps), *(id(s) for s in models.values()))
@@ -102,6 +136,17 @@ class Renders:
             self.groups.move_to_end(ids)
         return entry[1].get_model(*key)
 
+    def stand_in(self, model_state: ModelState) -> ModelState:
+        return self.stand_ins.get(model_state) or model_state
+
+    def share(self, before: ProjectState, after: ProjectState, key: Key) -> bool:
+        """Let ``key`` in ``after`` render as in ``before`` (a SAME_RENDER operation's change)."""
+        old, new = before.models.get(key), after.models.get(key)
+        if self.routed or old is None or new is None:
+            return False
+        self.stand_ins.set(new, self.stand_in(old))
+        return True
+
 
 def render(real_apps: set[str], models: dict[Key, ModelState]) -> StateApps:
     """Like ``StateApps(real_apps, models)``, but tolerating relations to a missing model.
@@ -115,29 +160,32 @@ def render(real_apps: set[str], models: dict[Key, ModelState]) -> StateApps:
 
 
 class PlanState(ProjectState):
-    """A ProjectState whose model classes are rendered one related group at a time."""
+    """A ProjectState whose model classes are rendered one group at a time."""
 
     def __init__(
         self, models: dict[Key, ModelState], real_apps: set[str], renders: Renders
     ) -> None:
         super().__init__(models, real_apps)
         self.renders = renders
-        self.rendered: dict[Key, ModelClass] = {}
+        self.rendered: dict[tuple[Key, Related], ModelClass] = {}
 
     @cached_property
     def apps(self) -> StateApps:
         return render(self.real_apps, self.models)
 
-    def model(self, app_label: str, model_name: str) -> ModelClass:
-        """Like ``self.apps.get_model`` (LookupError when missing), without rendering it all."""
+    def model(self, app_label: str, model_name: str, related: Related = Related.NONE) -> ModelClass:
+        """Like ``self.apps.get_model`` (LookupError when missing), without rendering it all.
+
+        ``related``: what else the caller reads needs rendered with it (see identity.Related).
+        """
         key = (app_label, model_name.lower())
         if "apps" in self.__dict__ or (key not in self.models and self.may_render(*key)):
             return self.apps.get_model(app_label, model_name)
         if key not in self.models:
             raise LookupError(f"no model {app_label}.{model_name} in this state")
-        if key not in self.rendered:
-            self.rendered[key] = self.renders.model(self, key)
-        return self.rendered[key]
+        if (key, related) not in self.rendered:
+            self.rendered[key, related] = self.renders.model(self, key, related)
+        return self.rendered[key, related]
 
     def may_render(self, app_label: str, model_name: str) -> bool:
         """Could a full render hold this model anyway: unmigrated, or an auto-created M2M table?"""
@@ -173,7 +221,7 @@ def advance(state: ProjectState, operation: Any, app_label: str) -> ProjectState
             after = advance(after, state_operation, app_label)
         return after
     touched: Key | None
-    if effect is State.ONE_MODEL:
+    if effect in (State.ONE_MODEL, State.SAME_RENDER):
         touched = (app_label, str(getattr(operation, model_attr)))
         after = state.derive({touched})
     elif effect is State.RENAMES_MODEL:
@@ -181,10 +229,12 @@ def advance(state: ProjectState, operation: Any, app_label: str) -> ProjectState
         after = state.derive(None)  # it repoints the fields of every referencing model
     elif effect is State.RENAMES_FIELD:  # it edits referencing Field objects in place: copy them
         touched = (app_label, operation.model_name_lower)
-        after = state.derive(state.renders.group(state, touched), own_fields=True)
+        after = state.derive(state.renders.group(state, touched, Related.ALL), own_fields=True)
     else:  # unknown: it may change any Field in place
         touched, after = None, state.derive(None, own_fields=True)
     operation.state_forwards(app_label, after)
+    if effect is State.SAME_RENDER and state.renders.share(state, after, cast("Key", touched)):
+        return after  # nothing to check: the class rendered before serves
     # Render what changed now, as Django's reload does: a step that breaks the state fails.
     if touched is None:
         _ = after.apps

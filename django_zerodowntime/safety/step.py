@@ -93,17 +93,15 @@ def drop_findings(step: Step, rule: str, usages: Sequence[Usage], remedy: str) -
         if step.is_fresh(usage.table, usage.column):
             findings.append(safe(f"drops {kind} {usage}, created earlier in this plan", rule))
             continue
-        who = step.usage_check(usage)
-        if who is None:
-            findings.append(
-                safe(f"drops {kind} {usage}; no release that may still run uses it", rule)
-            )
-        else:
-            findings.append(
-                blocked(
-                    rule,
-                    f"drops {kind} {usage}, but {who}: its queries fail once it is gone",
-                    remedy,
-                )
-            )
+        findings.append(judge_drop(rule, kind, usage, step.usage_check, remedy))
     return findings
+
+
+def judge_drop(rule: str, kind: str, usage: Usage, usage_check: UsageCheck, remedy: str) -> Finding:
+    """Dropping ``usage`` now: safe unless a release that may still run uses it."""
+    who = usage_check(usage)
+    if who is None:
+        return safe(f"drops {kind} {usage}; no release that may still run uses it", rule)
+    return blocked(
+        rule, f"drops {kind} {usage}, but {who}: its queries fail once it is gone", remedy
+    )

@@ -1,18 +1,25 @@
-"""`make demo`: a real deploy of the example site under load, with zero failed requests.
+"""`make demo`: the whole story of a zero-downtime deploy, under continuous load.
 
-1. Copy the example project to a temporary directory, migrate it (SQLite),
-   serve it with Gunicorn on a free loopback port, and start a load client
-   (keep-alive, new-connection, slow and POST requests).
-2. Deploy release 2: a code change (the text the site shows) plus a
-   migration (a new nullable field on Post, written by makemigrations), with
-   `manage.py safe_migrate` then `manage.py graceful_reload`.
-3. Print the requests served, how many failed (must be 0) and the turnover
-   time; stop everything; exit 1 if anything failed.
+A copy of the example project (SQLite, a git repository: each release is a
+commit, its id the commit) is served by Gunicorn while a load client sends
+GETs, slow GETs and POSTs without a pause. Then, each step printed with what
+to notice and its effect checked:
+
+1. release 2 adds a nullable field: safe_migrate applies it, graceful_reload swaps the workers;
+2. release 3 deletes that field while release 2, still serving, reads it: safe_migrate
+   refuses, prints the remedy, applies nothing;
+3. following the remedy, release 3 marks the field unused() and is rolled out; release 4
+   drops it: applied;
+4. release 5 fails to import: graceful_reload's preflight refuses it, release 4 keeps serving;
+5. a summary table (per step: requests served, failed, the release served after it) and the
+   timeline of the whole run, written next to it (demo-output/ by default).
+
+Exits 1 if any request failed or any step did not do what it printed.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import shutil
 import sys
 import tempfile
@@ -22,90 +29,114 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from demo_story import Story  # noqa: E402
+
 from tests.harness.load import LoadClient, Resend, streams  # noqa: E402
-from tests.harness.load_report import LoadReport  # noqa: E402
-from tests.harness.site import (  # noqa: E402
-    Gunicorn,
-    copy_example_project,
-    http_get,
-    manage,
-    set_release_text,
-)
-
-NEW_FIELD = "    subtitle = models.CharField(max_length=200, null=True, blank=True)\n"
+from tests.harness.site import Gunicorn, copy_example_project, manage  # noqa: E402
 
 
-def step(message: str) -> None:
-    print(f"==> {message}", flush=True)
-
-
-def run(project: Path, *args: str) -> str:
-    """A deploy step: its output is shown; a non-zero exit stops the demo."""
-    result = manage(project, *args, check=False, timeout=300)
-    shown = (result.stdout + result.stderr).rstrip()
-    if shown:
-        print("    " + shown.replace("\n", "\n    "), flush=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} exited {result.returncode}")
-    return result.stdout
-
-
-def write_release_2(project: Path) -> None:
-    """The new code: new text, and a nullable field the old code can ignore."""
-    set_release_text(project, "release 2")
-    models = project / "blog" / "models.py"
-    text = models.read_text()
-    anchor = "    body = models.TextField(blank=True)\n"
-    models.write_text(text.replace(anchor, anchor + NEW_FIELD))
-
-
-def deploy(project: Path, gunicorn: Gunicorn) -> dict[str, object]:
-    step("deploying release 2: code change + migration (Post.subtitle, nullable)")
-    write_release_2(project)
-    run(project, "makemigrations", "blog", "--name", "post_subtitle")
-    step("manage.py safe_migrate (the old code keeps serving while it runs)")
-    run(project, "safe_migrate")
-    step("manage.py graceful_reload (USR2: the old workers serve until the new ones booted)")
-    output = run(
-        project, "graceful_reload", "--format", "json", "--check-url", gunicorn.url + "/healthz"
+def step_1(story: Story) -> None:
+    story.begin(
+        "Release 2 adds a nullable field (Post.subtitle)",
+        "a nullable field added",
+        "safe_migrate judges the AddField safe (release 1 ignores a nullable column) and "
+        "applies it while release 1 serves; graceful_reload boots a new master beside the "
+        "old one and retires the old workers only once the new ones have booted.",
     )
-    return dict(json.loads(output))
+    story.edit_release("release 2", subtitle="field")
+    story.manage("makemigrations", "blog", "--name", "post_subtitle")
+    release = story.commit("release 2: Post.subtitle")
+    story.manage("safe_migrate")
+    story.reload(release)
+    story.check("the column blog_post.subtitle is there", story.has_column("subtitle"))
+    story.check_serving("release 2")
 
 
-def report(load: LoadReport, reload: dict[str, object], served: str) -> bool:
-    print()
-    print(f"requests served : {load.total}")
-    print(f"failed          : {load.failed} (a 3xx, 4xx, 5xx, reset or time-out; nothing resent)")
-    print(f"latency         : p50 {load.p50 * 1000:.0f} ms, p99 {load.p99 * 1000:.0f} ms, "
-          f"max {load.max * 1000:.0f} ms")  # fmt: skip
-    print(f"turnover time   : {reload['turnover_seconds']} s ({reload['strategy']})")
-    print(f"bodies seen     : {dict(load.bodies)}")
-    print(f"now serving     : {served!r}")
-    ok = load.failed == 0 and served == "release 2" and load.total > 0
-    print("RESULT          : " + ("OK, zero failed requests" if ok else "FAILED"))
-    if load.failed:
-        print(load.summary())
-    return ok
+def step_2(story: Story) -> None:
+    story.begin(
+        "Release 3 deletes Post.subtitle, which release 2 (serving) still reads",
+        "a drop refused",
+        "safe_migrate refuses: the ledger shows this host running release 2, whose models "
+        "use blog_post.subtitle. It prints the remedy (two deploys) and applies nothing, "
+        "so release 2 never sees its column vanish.",
+    )
+    story.edit_release("release 3", subtitle="")
+    story.manage("makemigrations", "blog", "--name", "remove_post_subtitle")
+    story.commit("release 3, first try: delete Post.subtitle")
+    output = story.manage("safe_migrate", expect=1)
+    story.check("safe_migrate refused the drop (ZDT101)", "ZDT101" in output)
+    story.check("it printed the remedy: mark the field unused()", "unused(" in output)
+    story.check("nothing was applied: the column is still there", story.has_column("subtitle"))
+    story.check("0003_remove_post_subtitle is not applied", not story.applied("0003"))
+    story.check_serving("release 2")
+    story.abandon_commit()
+
+
+def step_3(story: Story) -> None:
+    story.begin(
+        "Following the remedy: release 3 marks subtitle unused(), release 4 drops it",
+        "unused(), then the drop",
+        "release 3 keeps the field in the migration state but stops reading and writing "
+        "the column; once graceful_reload records it as serving, nothing running uses "
+        "blog_post.subtitle, and release 4's RemoveField is applied under load.",
+    )
+    story.edit_release("release 3", subtitle="unused")
+    story.manage("makemigrations", "blog", "--name", "stop_using_subtitle")
+    release_3 = story.commit("release 3: Post.subtitle marked unused()")
+    story.manage("safe_migrate")
+    story.reload(release_3)
+    story.check_serving("release 3")
+    story.edit_release("release 4", subtitle="")
+    story.manage("makemigrations", "blog", "--name", "remove_post_subtitle")
+    release_4 = story.commit("release 4: Post.subtitle deleted")
+    story.manage("safe_migrate")
+    story.check("the column blog_post.subtitle is gone", not story.has_column("subtitle"))
+    story.reload(release_4)
+    story.check_serving("release 4")
+
+
+def step_4(story: Story) -> None:
+    story.begin(
+        "Release 5 fails to import",
+        "a broken release refused",
+        "graceful_reload boots the new code in a subprocess first (preflight); it fails, "
+        "so no signal is sent and release 4 keeps serving, untouched (exit status 3).",
+    )
+    master = story.gunicorn.master_pid
+    story.break_release("release 5")
+    story.commit("release 5: imports a module that does not exist")
+    story.manage("graceful_reload", expect=3)
+    story.check("the Gunicorn master is the same process", story.gunicorn.master_pid == master)
+    story.check_serving("release 4")
+    story.abandon_commit()
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="for the picture")
+    out = parser.parse_args().out.resolve()
     workdir = Path(tempfile.mkdtemp(prefix="zerodowntime-demo-"))
     gunicorn: Gunicorn | None = None
     load: LoadClient | None = None
+    story: Story | None = None
     try:
         project = copy_example_project(workdir)
-        step(f"example project copied to {project}; migrating (SQLite)")
-        run(project, "migrate", "-v0")
-        gunicorn = Gunicorn(project, workers=2).start()
-        step(f"Gunicorn serving release 1 at {gunicorn.url} (master {gunicorn.master_pid})")
+        manage(project, "migrate", "-v0")
+        gunicorn = Gunicorn(project, workers=2)
+        story = Story(project, gunicorn)
+        story.commit("release 1")
+        gunicorn.start()
+        # The strict client: anything but the expected status fails; nothing is sent twice.
         load = LoadClient(gunicorn.url, streams(posts=1), Resend.NEVER).start()
-        time.sleep(2)  # steady state before the deploy
-        reload = deploy(project, gunicorn)
-        time.sleep(2)  # and after it
-        result = load.stop()
+        story.load = load
+        story.intro()
+        time.sleep(1.5)  # steady state first
+        for step in (step_1, step_2, step_3, step_4):
+            step(story)
+        time.sleep(1.0)
+        report = load.stop()
         load = None
-        served = http_get(gunicorn.url, "/version/")[1].decode()
-        return 0 if report(result, reload, served) else 1
+        return story.summary(report, out)
     except Exception as exc:
         print(f"demo FAILED: {exc}", file=sys.stderr)
         if gunicorn is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_zerodowntime.conf import conf
 from django_zerodowntime.errors import ExitError
 from django_zerodowntime.release import current_release
+from django_zerodowntime.reload.display import progress_display
 from django_zerodowntime.reload.report import ReloadReport
 from django_zerodowntime.reload.rollout import prepare_rollout, record_reload_rollout
 from django_zerodowntime.reload.run import checked_pidfile, graceful_reload
@@ -64,22 +66,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["format"] == "json"
-        progress = self._progress()
+        # On a terminal: a live display (steps, worker counts, elapsed); else plain lines.
+        live = not as_json and self.stderr.isatty()
+        stream = getattr(self.stderr, "_out", sys.stderr)
         try:
-            pidfile = checked_pidfile(
-                options["pidfile"] or conf.GUNICORN_PIDFILE, options["timeout"]
-            )
-            prepare_rollout()
-            report = graceful_reload(
-                pidfile,
-                strategy=options["strategy"],
-                timeout=options["timeout"],
-                check_url=options["check_url"],
-                expect_release=options["expect_release"],
-                run_preflight=not options["no_preflight"],
-                force=options["force"],
-                progress=progress,
-            )
+            with progress_display(stream, self.stderr.write, live=live) as progress:
+                pidfile = checked_pidfile(
+                    options["pidfile"] or conf.GUNICORN_PIDFILE, options["timeout"]
+                )
+                prepare_rollout()
+                report = graceful_reload(
+                    pidfile,
+                    strategy=options["strategy"],
+                    timeout=options["timeout"],
+                    check_url=options["check_url"],
+                    expect_release=options["expect_release"],
+                    run_preflight=not options["no_preflight"],
+                    force=options["force"],
+                    progress=progress,
+                    counts=progress.counts,
+                )
         except ExitError as error:
             if as_json:
                 code, message = error.code, error.message
@@ -92,14 +98,6 @@ class Command(BaseCommand):
         recorded = record_reload_rollout(release, warn=self._warn(report))
         progress(f"rollout of release {release} " + ("recorded" if recorded else "NOT recorded"))
         self._print(report, release, recorded, as_json)
-
-    def _progress(self) -> Callable[[str], None]:
-        started = time.monotonic()
-
-        def progress(line: str) -> None:
-            self.stderr.write(f"[{time.monotonic() - started:6.2f}s] {line}")
-
-        return progress
 
     def _warn(self, report: ReloadReport) -> Callable[[str], None]:
         def warn(message: str) -> None:
