@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 class MigrationProgress(Protocol):
     def started(self, name: str, backwards: bool) -> None: ...
 
-    def finished(self, name: str, backwards: bool, seconds: float) -> None: ...
+    def finished(self, name: str, backwards: bool, seconds: float, fake: bool = False) -> None: ...
 
     def close(self) -> None: ...
 
 
-def _verb(backwards: bool, done: bool) -> str:
+def _verb(backwards: bool, done: bool, fake: bool = False) -> str:
+    if fake and done:  # recorded without running (--fake-initial)
+        return "Faked"
     if backwards:
         return "Unapplied" if done else "Unapplying"
     return "Applied" if done else "Applying"
@@ -40,8 +42,8 @@ class PlainProgress:
     def started(self, name: str, backwards: bool) -> None:
         self._stream.write(f"  {_verb(backwards, False)} {name}...")
 
-    def finished(self, name: str, backwards: bool, seconds: float) -> None:
-        self._stream.write(f"  {_verb(backwards, True)} {name} in {seconds:.2f}s")
+    def finished(self, name: str, backwards: bool, seconds: float, fake: bool = False) -> None:
+        self._stream.write(f"  {_verb(backwards, True, fake)} {name} in {seconds:.2f}s")
 
     def close(self) -> None:
         """Every line is out already."""
@@ -70,12 +72,13 @@ class LiveProgress:
         self._text, self._since = f"{_verb(backwards, False)} {name}", time.monotonic()
         self._live.start()
 
-    def finished(self, name: str, backwards: bool, seconds: float) -> None:
+    def finished(self, name: str, backwards: bool, seconds: float, fake: bool = False) -> None:
         from rich.markup import escape
 
         self._live.stop()
+        verb = _verb(backwards, True, fake)
         self._console.print(
-            f"[green]✓[/] {_verb(backwards, True)} {escape(name)} [dim]in {seconds:.2f}s[/]",
+            f"[green]✓[/] {verb} {escape(name)} [dim]in {seconds:.2f}s[/]",
             soft_wrap=True,
         )
 
@@ -86,7 +89,7 @@ class LiveProgress:
 class NoProgress:
     def started(self, name: str, backwards: bool) -> None: ...
 
-    def finished(self, name: str, backwards: bool, seconds: float) -> None: ...
+    def finished(self, name: str, backwards: bool, seconds: float, fake: bool = False) -> None: ...
 
     def close(self) -> None: ...
 
@@ -116,6 +119,7 @@ class TimedMigrate(MigrateCommand):
             self.progress.started(str(migration), action == "unapply_start")
         elif action in ("apply_success", "unapply_success"):
             seconds = time.monotonic() - self.started_at
-            self.progress.finished(str(migration), action == "unapply_success", seconds)
+            backwards = action == "unapply_success"
+            self.progress.finished(str(migration), backwards, seconds, fake)
         else:
             super().migration_progress_callback(action, migration, fake)
