@@ -128,7 +128,8 @@ class ReleaseAdmin(LedgerAdmin):
 @admin.register(Rollout)
 class RolloutAdmin(LedgerAdmin):
     list_display = ("host", "release", "source", "at", "seen")
-    list_filter = ("source", "host")
+    # A date filter, not date_hierarchy: the hierarchy truncates dates in the
+    # database, which fails on a MariaDB/MySQL without time zone tables.
+    list_filter = ("source", "host", "at")
     search_fields = ("host", "release__id")
     ordering = ("-seen", "-id")
-    date_hierarchy = "at"
