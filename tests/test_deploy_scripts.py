@@ -184,7 +184,7 @@ def test_deploy_rolling_sh(tmp_path: Path, root: Path) -> None:
     finally:
         nginx.stop()
     assert result.returncode == 0, described(result)
-    assert f"release {release} is live on {addresses[0]} and {addresses[1]}" in result.stdout
+    assert f"release {release} is live on {addresses[0]} {addresses[1]}" in result.stdout
     assert_served_without_failure(report, nginx, "release 2")
     host = socket.gethostname()
     seen = fleet(checkout / "example_project", database_url)
