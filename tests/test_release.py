@@ -227,6 +227,22 @@ def test_then_the_git_head_of_base_dir(git: Callable[..., str], tmp_path: Path) 
         assert current_release() == commit[:12]
 
 
+def test_the_release_is_read_at_boot_not_when_first_asked(
+    git: Callable[..., str], tmp_path: Path
+) -> None:
+    """A server's checkout moves on (``git pull``) before the server reloads; what
+    the old process reports must stay the commit its code came from."""
+    from django.apps import apps
+
+    repo = new_repository(git, tmp_path / "repo")
+    booted = git(repo, "rev-parse", "HEAD")[:12]
+    with override_settings(ZERODOWNTIME={}, BASE_DIR=str(repo / "src")):
+        apps.get_app_config("django_zerodowntime").ready()  # what django.setup() runs
+        (repo / "src" / "code.py").write_text("VERSION = 'next'\n")
+        git(repo, "commit", "-qam", "the next release, pulled")
+        assert current_release() == booted
+
+
 @pytest.mark.parametrize("layout", [no_commit_yet, outside_any_repository])
 def test_without_a_commit_the_migrations_hash_names_the_release(
     layout: Layout, git: Callable[..., str], tmp_path: Path
