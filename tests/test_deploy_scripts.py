@@ -15,6 +15,7 @@ naming the new release for every instance.
 
 from __future__ import annotations
 
+import ast
 import json
 import socket
 import subprocess
@@ -58,6 +59,24 @@ def fleet(project: Path, database_url: str) -> dict[str, str]:
         check=True,
     )
     return {row["host"]: row["release"] for row in json.loads(result.stdout)["hosts"]}
+
+
+def reload_rollouts(project: Path, database_url: str) -> set[tuple[str, str]]:
+    """(host, release) of every rollout graceful_reload recorded: these never expire,
+    so one naming the old release would block drops for good."""
+    code = (
+        "from django_zerodowntime.models import Rollout; print(sorted(set("
+        "Rollout.objects.filter(source='reload').values_list('host', 'release_id'))))"
+    )
+    result = subprocess.run(
+        [str(project.parent / "venv" / "bin" / "python"), "manage.py", "shell", "-c", code],
+        cwd=project,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {tuple(row) for row in ast.literal_eval(result.stdout.strip().splitlines()[-1])}
 
 
 def migrate(checkout: Path, database_url: str) -> None:
@@ -146,6 +165,7 @@ def test_deploy_single_sh(tmp_path: Path) -> None:
     assert f"release {release} is live" in result.stdout
     assert_served_without_failure(report, nginx, "release 2")
     assert fleet(checkout / "example_project", database_url)["web-1"] == release
+    assert reload_rollouts(checkout / "example_project", database_url) == {("web-1", release)}
 
 
 def test_deploy_rolling_sh(tmp_path: Path, root: Path) -> None:
@@ -189,6 +209,8 @@ def test_deploy_rolling_sh(tmp_path: Path, root: Path) -> None:
     host = socket.gethostname()
     seen = fleet(checkout / "example_project", database_url)
     assert {seen[f"{host}-a"], seen[f"{host}-b"]} == {release}
+    reloads = reload_rollouts(checkout / "example_project", database_url)
+    assert reloads == {(f"{host}-a", release), (f"{host}-b", release)}
 
 
 def test_deploy_bluegreen_sh_twice(tmp_path: Path, root: Path) -> None:
@@ -241,3 +263,5 @@ def test_deploy_bluegreen_sh_twice(tmp_path: Path, root: Path) -> None:
     seen = fleet(root / "srv" / "example" / "blue" / "example_project", database_url)
     assert seen[f"{host}-blue"] == second
     assert seen[f"{host}-green"] == first  # kept, drained, for a rollback
+    reloads = reload_rollouts(root / "srv" / "example" / "blue" / "example_project", database_url)
+    assert reloads == {(f"{host}-blue", second)}  # green was started, not reloaded
