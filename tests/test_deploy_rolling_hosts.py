@@ -19,6 +19,7 @@ h3's last heartbeat is older than ``FLEET_EXPIRY_SECONDS`` (short here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -139,11 +141,87 @@ def unanswered(nginx: Nginx, killed_at: float) -> list[tuple[float, str]]:
     return found
 
 
+@contextlib.contextmanager
+def health_checks(addresses: list[str]) -> Iterator[None]:
+    """Ask every host's /healthz twice a second, as a monitor would: each process
+    sends its heartbeat at most every HEARTBEAT_SECONDS, so a host's last one is
+    at most that old when it dies."""
+    stop = threading.Event()
+
+    def probe() -> None:
+        while not stop.wait(0.5):
+            for address in addresses:
+                with contextlib.suppress(OSError):
+                    http_get(f"http://{address}", "/healthz", timeout=1)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(5)
+
+
 def kill_host(root: Path, host: Host) -> None:
     """The machine vanishes: every process of its Gunicorn, then its network."""
     pgid = int((root / "run" / f"example-{host.name}" / "pgid").read_text())
     os.killpg(pgid, signal.SIGKILL)
     host.remove()
+
+
+def start_hosts(root: Path, machines: list[Host], ledger_url: str) -> list[str]:
+    """``systemctl start gunicorn@NAME`` on each host; their addresses."""
+    addresses = [f"{host.address}:{PORT}" for host in machines]
+    for host, address in zip(machines, addresses, strict=True):
+        values = {"GUNICORN_BIND": address, "DATABASE_URL": ledger_url, "NETNS": host.netns}
+        write_instance_env(root, host.name, {**values, "GUNICORN_GRACEFUL_TIMEOUT": "10"})
+        started = subprocess.run([*systemctl(root).split(), "start", f"gunicorn@{host.name}"])
+        assert started.returncode == 0, f"gunicorn@{host.name} did not start"
+    return addresses
+
+
+def next_two_releases(origin: Origin, ledger_url: str) -> tuple[str, str]:
+    """The developer's work: r2 stops using body (pushed), r3 drops it (committed only)."""
+    stop_using_body(origin.project)
+    manage(origin.project, ledger_url, "makemigrations", "blog")
+    r2 = origin.commit("release 2")
+    drop_body(origin.project)
+    manage(origin.project, ledger_url, "makemigrations", "blog")
+    git(origin.work, "add", "-A")
+    git(origin.work, "commit", "-q", "-m", "release 3")
+    return r2, git(origin.work, "rev-parse", "HEAD")[:12]
+
+
+def deploy_killing_the_last(
+    root: Path, checkout: Path, ledger_url: str, nginx: Nginx, machines: list[Host]
+) -> tuple[int, str, float]:
+    """deploy-rolling.sh over the hosts; the last one dies once it drains (the
+    switch that makes the one before it serve the new release). Exit status,
+    output, when it died."""
+    addresses = [f"{host.address}:{PORT}" for host in machines]
+    instances = " ".join(
+        f"{host.name}={address}={root}/var/lib/example-{host.name}/drain"
+        for host, address in zip(machines, addresses, strict=True)
+    )
+    script = start_script(
+        "deploy-rolling.sh",
+        {
+            "APP_DIR": str(checkout),
+            "DATABASE_URL": ledger_url,
+            "INSTANCES": instances,
+            "PUBLIC_URL": nginx.status_url,
+            "SYSTEMCTL": systemctl(root),
+        },
+    )
+    assert script.stdout is not None
+    output, killed_at = [], 0.0
+    for line in script.stdout:
+        output.append(line)
+        if f"traffic now goes to blue ({addresses[-2]})" in line:
+            killed_at = time.time()
+            kill_host(root, machines[-1])
+    return script.wait(300), "".join(output), killed_at
 
 
 def test_rolling_deploy_across_three_hosts_one_dies(tmp_path: Path, ledger_url: str) -> None:
@@ -154,118 +232,72 @@ def test_rolling_deploy_across_three_hosts_one_dies(tmp_path: Path, ledger_url: 
     checkout = origin.clone(root / "srv" / "example")
     project = checkout / "example_project"
     names = ["h1", "h2", "h3"]
-    for name in names:  # one checkout for every instance (shared file system)
+    for name in names:  # one checkout for every instance (one file system)
         (checkout / name).symlink_to(".")
     assert manage(project, ledger_url, "migrate", "--noinput").returncode == 0
     this = socket.gethostname()  # gunicorn@.service: ZERODOWNTIME_HOST=%H-%i
 
-    with hosts(names) as machines:
-        try:
-            addresses = [f"{host.address}:{PORT}" for host in machines]
-            for host, address in zip(machines, addresses, strict=True):
-                write_instance_env(
-                    root,
-                    host.name,
-                    {
-                        "GUNICORN_BIND": address,
-                        "DATABASE_URL": ledger_url,
-                        "GUNICORN_GRACEFUL_TIMEOUT": "10",
-                        "NETNS": host.netns,
-                    },
-                )
-                started = subprocess.run(
-                    [*systemctl(root).split(), "start", f"gunicorn@{host.name}"], check=False
-                )
-                assert started.returncode == 0, f"gunicorn@{host.name} did not start"
+    with contextlib.ExitStack() as stack:
+        machines = stack.enter_context(hosts(names))
+        stack.callback(end_instances, root)
+        addresses = start_hosts(root, machines, ledger_url)
 
-            def all_on_r1() -> bool:
-                for address in addresses:  # each worker beats on its first /healthz
-                    for _ in range(4):
-                        http_get(f"http://{address}", "/healthz")
-                seen = fleet(project, ledger_url)
-                return all(seen.get(f"{this}-{name}") == r1 for name in names)
+        def all_on_r1() -> bool:
+            for address in addresses:  # each worker beats on its first /healthz
+                for _ in range(4):
+                    http_get(f"http://{address}", "/healthz")
+            seen = fleet(project, ledger_url)
+            return all(seen.get(f"{this}-{name}") == r1 for name in names)
 
-            wait_for(all_on_r1, "every host's heartbeat on release 1", 30)
+        wait_for(all_on_r1, "every host's heartbeat on release 1", 30)
+        stack.enter_context(health_checks(addresses))
+        r2, r3 = next_two_releases(origin, ledger_url)
+        (tmp_path / "nginx").mkdir()
+        nginx = Nginx(
+            tmp_path / "nginx",
+            three_server_conf(addresses),
+            tmp_path / "nginx" / "unused.conf",
+            addresses[:2],
+        ).start()
+        stack.callback(nginx.stop)
+        client = LoadClient(nginx.url, api_streams(), Resend.NEVER, timeout=20).start()
+        time.sleep(1)
+        code, text, killed_at = deploy_killing_the_last(root, checkout, ledger_url, nginx, machines)
 
-            # The developer's next two releases: r2 stops using body, r3 drops it.
-            stop_using_body(origin.project)
-            manage(origin.project, ledger_url, "makemigrations", "blog")
-            r2 = origin.commit("release 2")
-            drop_body(origin.project)
-            manage(origin.project, ledger_url, "makemigrations", "blog")
-            git(origin.work, "add", "-A")
-            git(origin.work, "commit", "-q", "-m", "release 3")  # not pushed: not deployed
-            r3 = git(origin.work, "rev-parse", "HEAD")[:12]
+        # The script stopped at h3 and said so; h1 and h2 serve release 2.
+        assert code == 1, text
+        assert f"deploy stopped at instance h3 ({addresses[2]})" in text
+        status, body = http_get(nginx.url, "/version/", timeout=10)
+        assert (status, body) == (200, b"release 2"), (text, nginx.error_log()[-3000:])
+        seen = fleet(project, ledger_url)
+        assert seen == {f"{this}-h1": r2, f"{this}-h2": r2, f"{this}-h3": r1}
 
-            (tmp_path / "nginx").mkdir()
-            nginx = Nginx(
-                tmp_path / "nginx",
-                three_server_conf(addresses),
-                tmp_path / "nginx" / "unused.conf",
-                addresses[:2],
-            ).start()
-            try:
-                client = LoadClient(nginx.url, api_streams(), Resend.NEVER, timeout=20).start()
-                time.sleep(1)
-                instances = " ".join(
-                    f"{name}={address}={root}/var/lib/example-{name}/drain"
-                    for name, address in zip(names, addresses, strict=True)
-                )
-                script = start_script(
-                    "deploy-rolling.sh",
-                    {
-                        "APP_DIR": str(checkout),
-                        "DATABASE_URL": ledger_url,
-                        "INSTANCES": instances,
-                        "PUBLIC_URL": nginx.status_url,
-                        "SYSTEMCTL": systemctl(root),
-                    },
-                )
-                output = []
-                killed_at: list[float] = []
-                assert script.stdout is not None
-                h3_drained = f"traffic now goes to blue ({addresses[1]})"
-                for line in script.stdout:
-                    output.append(line)
-                    if h3_drained in line:  # h2 serves r2, h3 drains: kill h3
-                        killed_at.append(time.time())
-                        kill_host(root, machines[2])
-                code = script.wait(300)
-                text = "".join(output)
+        # The drop is refused while h3's release 1 counts...
+        refused = manage(origin.project, ledger_url, "safe_migrate", "--noinput")
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert f"host {this}-h3 running release {r1}" in refused.stdout + refused.stderr
+        # ...and applied once h3's last heartbeat is FLEET_EXPIRY_SECONDS old.
+        wait_for(
+            lambda: f"{this}-h3" not in fleet(project, ledger_url),
+            "h3's heartbeat to expire",
+            FLEET_EXPIRY_SECONDS + 10,
+        )
+        applied = manage(origin.project, ledger_url, "safe_migrate", "--noinput")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert "0003_remove_post_body" in applied.stdout
+        allowed_after = time.time() - killed_at
+        time.sleep(1)  # h1 and h2 keep writing posts after the column is gone
+        report = client.stop()
 
-                # The script stopped at h3 and said so; h1 and h2 serve release 2.
-                assert code == 1, text
-                assert f"deploy stopped at instance h3 ({addresses[2]})" in text
-                status, body = http_get(nginx.url, "/version/", timeout=10)
-                assert (status, body) == (200, b"release 2"), (text, nginx.error_log()[-3000:])
-                seen = fleet(project, ledger_url)
-                assert seen == {f"{this}-h1": r2, f"{this}-h2": r2, f"{this}-h3": r1}
-
-                # The drop is refused while h3's release 1 counts...
-                refused = manage(origin.project, ledger_url, "safe_migrate", "--noinput")
-                assert refused.returncode == 1, refused.stdout + refused.stderr
-                assert f"host {this}-h3 running release {r1}" in refused.stdout + refused.stderr
-                # ...and applied once h3's last heartbeat has expired.
-                wait_for(
-                    lambda: f"{this}-h3" not in fleet(project, ledger_url),
-                    "h3's heartbeat to expire",
-                    FLEET_EXPIRY_SECONDS + 10,
-                )
-                applied = manage(origin.project, ledger_url, "safe_migrate", "--noinput")
-                assert applied.returncode == 0, applied.stdout + applied.stderr
-                assert "0003_remove_post_body" in applied.stdout
-                time.sleep(1)  # h1 and h2 keep writing posts after the column is gone
-                report = client.stop()
-            finally:
-                nginx.stop()
-        finally:
-            end_instances(root)
     # A request in flight on h3 when it vanished gets no answer (Nginx never sends a
     # POST that reached a server again): each failure must be one of those.
-    on_h3 = unanswered(nginx, killed_at[0])
+    on_h3 = unanswered(nginx, killed_at)
     assert {address for _, address in on_h3} <= {addresses[2]}, on_h3
     assert report.failed == len(on_h3) <= sum(stream.threads for stream in api_streams())
     assert_clean(report.where(lambda sample: not sample.failed))  # none resent
     assert report.answered("POST", 201) > 0
     assert report.last_body("get-new") == "release 2"
-    print(f"failed: {report.failed}, in flight on h3 when it died: {on_h3}; release 3 = {r3}")
+    print(
+        f"failed: {report.failed}, each in flight on h3 when it died: {on_h3}; the drop "
+        f"of release {r3} was allowed {allowed_after:.1f} s after h3 died"
+    )
