@@ -297,6 +297,7 @@ def test_rolling_deploy_across_three_hosts_one_dies(tmp_path: Path, ledger_url: 
     assert_clean(report.where(lambda sample: not sample.failed))  # none resent
     assert report.answered("POST", 201) > 0
     assert report.last_body("get-new") == "release 2"
+    print(next(line for line in text.splitlines() if "deploy stopped" in line))
     print(
         f"failed: {report.failed}, each in flight on h3 when it died: {on_h3}; the drop "
         f"of release {r3} was allowed {allowed_after:.1f} s after h3 died"
