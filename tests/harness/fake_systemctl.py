@@ -121,16 +121,14 @@ def start(unit: Unit) -> int:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return 1
-        if master_alive(unit) and answers(unit, url):
+        if master_alive(unit) and answers(url):
             return 0
         time.sleep(0.1)
     return 1
 
 
-def answers(unit: Unit, url: str) -> bool:
-    if unit.netns:  # the address may only be reachable from inside
-        probe = ["curl", "-sf", "-o", "/dev/null", "-m", "2", url]
-        return subprocess.run(argv(unit, " ".join(probe)), check=False).returncode == 0
+def answers(url: str) -> bool:
+    """A host's address is reachable from the root namespace (tests/harness/netns.py)."""
     try:
         with urllib.request.urlopen(url, timeout=2):
             return True
