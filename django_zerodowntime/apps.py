@@ -8,10 +8,6 @@ class ZeroDowntimeConfig(AppConfig):
 
     def ready(self) -> None:
         from django_zerodowntime import checks  # noqa: F401  (registers the checks)
-        from django_zerodowntime.release import current_release
+        from django_zerodowntime.release import read_at_boot
 
-        # The release id of a process is its code's, so it is read at boot. Read
-        # later, after a deploy pulled the next commit into the checkout a server
-        # runs from, it would name the new commit while the old code serves, and
-        # the ledger would file the old code's columns under the new release.
-        current_release()
+        read_at_boot()  # the commit of the code this process runs, not a later pull's

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from django_zerodowntime.release import _derived_release, current_release, git_head, read_git_head
+from django_zerodowntime.release import (
+    _derived_release,
+    _git_release,
+    current_release,
+    git_head,
+    read_git_head,
+)
 from tests.conftest import missing, require_binary
 
 
@@ -23,6 +29,7 @@ from tests.conftest import missing, require_binary
 def no_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZERODOWNTIME_RELEASE", raising=False)
     _derived_release.cache_clear()
+    _git_release.cache_clear()
 
 
 @pytest.fixture
