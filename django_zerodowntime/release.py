@@ -66,7 +66,10 @@ def read_at_boot() -> None:
         return
     base_dir = getattr(settings, "BASE_DIR", None)
     if base_dir:
-        _git_release(str(base_dir))
+        try:
+            _git_release(str(base_dir))
+        except Exception:  # app loading must never fail for this; read when asked
+            return
 
 
 @functools.lru_cache(maxsize=8)
