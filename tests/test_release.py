@@ -250,6 +250,19 @@ def test_the_release_is_read_at_boot_not_when_first_asked(
         assert current_release() == booted
 
 
+def test_reading_the_release_at_boot_never_fails_app_loading(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from django_zerodowntime import release
+
+    def broken(start: Path) -> str | None:
+        raise OSError("the file system hangs")
+
+    monkeypatch.setattr(release, "git_head", broken)
+    with override_settings(ZERODOWNTIME={}, BASE_DIR=str(tmp_path)):
+        release.read_at_boot()  # no exception: asked later, the error shows there
+
+
 @pytest.mark.parametrize("layout", [no_commit_yet, outside_any_repository])
 def test_without_a_commit_the_migrations_hash_names_the_release(
     layout: Layout, git: Callable[..., str], tmp_path: Path
