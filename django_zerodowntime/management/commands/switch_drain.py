@@ -6,7 +6,6 @@ their order are in ``django_zerodowntime.drain_switch``.
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,12 @@ from django_zerodowntime import upstream
 from django_zerodowntime.conf import conf
 from django_zerodowntime.drain_switch import DrainPlan, DrainSwitch, ExitCode, Side
 from django_zerodowntime.errors import ExitError
-from django_zerodowntime.health import drain
-
-
-def set_drain(path: Path, on: bool) -> None:
-    if on:
-        drain.start_draining(path)
-    else:
-        drain.stop_draining(path)
+from django_zerodowntime.switch_options import (
+    add_side_arguments,
+    add_wait_arguments,
+    report,
+    set_drain,
+)
 
 
 class Command(BaseCommand):
@@ -38,17 +35,10 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--to", required=True, choices=["blue", "green", "both"])
-        parser.add_argument("--blue", required=True, metavar="HOST:PORT")
-        parser.add_argument("--green", required=True, metavar="HOST:PORT")
+        add_side_arguments(parser)
         parser.add_argument("--blue-drain-file", required=True, type=Path, metavar="PATH")
         parser.add_argument("--green-drain-file", required=True, type=Path, metavar="PATH")
-        parser.add_argument(
-            "--expect-release",
-            metavar="ID",
-            help="Wait until the target reports this releaseId on its health endpoint.",
-        )
-        parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+        add_wait_arguments(parser)
         parser.add_argument(
             "--settle",
             type=float,
@@ -57,12 +47,6 @@ class Command(BaseCommand):
             help="Wait between undraining the target and draining the other side; only for "
             "an upstream with max_fails above 0: at least its fail_timeout + 2 s.",
         )
-        parser.add_argument(
-            "--public-url",
-            metavar="URL",
-            help="The site through Nginx; its health path must then report the new release.",
-        )
-        parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -122,7 +106,3 @@ def build_plan(options: dict[str, Any]) -> DrainPlan:
         settle=options["settle"],
         public_url=options["public_url"],
     )
-
-
-def report(options: dict[str, Any], code: enum.IntEnum, message: str) -> dict[str, Any]:
-    return {"to": options["to"], "exit": int(code), "result": code.name.lower(), "message": message}

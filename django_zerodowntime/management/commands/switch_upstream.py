@@ -6,7 +6,6 @@ and their order are in ``django_zerodowntime.upstream_switch``.
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_zerodowntime import upstream
 from django_zerodowntime.conf import conf
 from django_zerodowntime.errors import ExitError
-from django_zerodowntime.health import drain
+from django_zerodowntime.switch_options import (
+    add_side_arguments,
+    add_wait_arguments,
+    report,
+    set_drain,
+)
 from django_zerodowntime.upstream_switch import ExitCode, Side, SwitchPlan, switch
-
-
-def set_drain(path: Path, on: bool) -> None:
-    if on:
-        drain.start_draining(path)
-    else:
-        drain.stop_draining(path)
 
 
 class Command(BaseCommand):
@@ -37,23 +34,11 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--to", required=True, choices=["blue", "green", "both"])
-        parser.add_argument("--blue", required=True, metavar="HOST:PORT")
-        parser.add_argument("--green", required=True, metavar="HOST:PORT")
+        add_side_arguments(parser)
         parser.add_argument("--upstream-file", required=True, type=Path, metavar="PATH")
-        parser.add_argument(
-            "--expect-release",
-            metavar="ID",
-            help="Wait until the target reports this releaseId on its health endpoint.",
-        )
-        parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+        add_wait_arguments(parser)
         parser.add_argument("--nginx-test-cmd", default="nginx -t", metavar="CMD")
         parser.add_argument("--nginx-reload-cmd", default="nginx -s reload", metavar="CMD")
-        parser.add_argument(
-            "--public-url",
-            metavar="URL",
-            help="The site through Nginx; its health path must then report the new release.",
-        )
         parser.add_argument(
             "--blue-drain-file",
             type=Path,
@@ -68,7 +53,6 @@ class Command(BaseCommand):
             metavar="PARAMS",
             help="Nginx parameters for every server line, e.g. 'max_fails=1 fail_timeout=5s'.",
         )
-        parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -76,7 +60,7 @@ class Command(BaseCommand):
             outcome = switch(plan, set_drain=set_drain, progress=self.progress)
         except ExitError as error:
             if options["format"] == "json":
-                self.stdout.write(json.dumps(self.report(options, error.code, error.message)))
+                self.stdout.write(json.dumps(report(options, error.code, error.message)))
             raise error.command_error() from None
         summary = (
             f"Nginx now sends traffic to {options['to']} "
@@ -84,9 +68,9 @@ class Command(BaseCommand):
             f"{', '.join(str(r) for r in outcome.releases.values())}"
         )
         if options["format"] == "json":
-            report = self.report(options, ExitCode.SWITCHED, summary)
-            report.update(changed=outcome.changed, drained=outcome.drained, notes=outcome.notes)
-            self.stdout.write(json.dumps(report))
+            document = report(options, ExitCode.SWITCHED, summary)
+            document.update(changed=outcome.changed, drained=outcome.drained, notes=outcome.notes)
+            self.stdout.write(json.dumps(document))
             return
         for note in outcome.notes:
             self.stderr.write(f"note: {note}")
@@ -126,12 +110,3 @@ class Command(BaseCommand):
 
     def progress(self, message: str) -> None:
         self.stderr.write(f"switch_upstream: {message}")
-
-    @staticmethod
-    def report(options: dict[str, Any], code: enum.IntEnum, message: str) -> dict[str, Any]:
-        return {
-            "to": options["to"],
-            "exit": int(code),
-            "result": code.name.lower(),
-            "message": message,
-        }
