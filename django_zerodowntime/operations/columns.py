@@ -87,6 +87,12 @@ class ColumnPairOperation(Operation):
         make = triggers.install if install else triggers.remove
         return make(pair, connection.vendor, connection.ops.quote_name)
 
+    def set_sync(self, app_label: str, state: Any, schema_editor: Any, install: bool) -> None:
+        """Install or remove the triggers (what SyncColumns and DropSync do, each way)."""
+        shadow = self.shadow(app_label, state, schema_editor)
+        if self.migrates(schema_editor, shadow.model):
+            self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=install))
+
 
 class AddShadowColumn(ColumnPairOperation):
     """Expand: the new column, nullable, on the database only (the state does not change).
@@ -132,16 +138,12 @@ class SyncColumns(ColumnPairOperation):
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        shadow = self.shadow(app_label, from_state, schema_editor)
-        if self.migrates(schema_editor, shadow.model):
-            self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
+        self.set_sync(app_label, from_state, schema_editor, install=True)
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        shadow = self.shadow(app_label, to_state, schema_editor)
-        if self.migrates(schema_editor, shadow.model):
-            self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=False))
+        self.set_sync(app_label, to_state, schema_editor, install=False)
 
 
 class DropSync(ColumnPairOperation):
@@ -153,14 +155,9 @@ class DropSync(ColumnPairOperation):
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        shadow = self.shadow(app_label, from_state, schema_editor)
-        if self.migrates(schema_editor, shadow.model):
-            self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=False))
+        self.set_sync(app_label, from_state, schema_editor, install=False)
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        shadow = self.shadow(app_label, to_state, schema_editor)
-        if not self.migrates(schema_editor, shadow.model):
-            return
-        self.run(schema_editor, self.sync_sql(schema_editor, shadow.pair, install=True))
+        self.set_sync(app_label, to_state, schema_editor, install=True)
