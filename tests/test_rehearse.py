@@ -274,6 +274,10 @@ def test_scratch_database_is_dropped_when_the_rehearsal_is_killed(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell's background job starts with SIGINT ignored, and a Python started so
+        # installs no KeyboardInterrupt handler: give the child the default a terminal's
+        # Ctrl-C meets.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     name = ""
