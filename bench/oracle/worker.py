@@ -74,6 +74,8 @@ def models(labels: list[str], auto_created: bool) -> list[Any]:
 
     found = []
     for label in labels:
+        if label not in apps.app_configs:  # an app this release does not have (yet)
+            continue
         for model in apps.get_app_config(label).get_models(include_auto_created=auto_created):
             meta = model._meta
             if meta.managed and not meta.proxy and not meta.swapped:
