@@ -38,7 +38,7 @@ def build(package: str, version: str, extra: tuple[str, ...] = (), mariadb: bool
     subprocess.run([base, "-m", "venv", "--clear", str(folder)], check=True)
     pip = [str(python), "-m", "pip", "install", "-q"]
     drivers = ["mysqlclient>=2.2"] if mariadb else []
-    subprocess.run([*pip, f"{package}=={version}", *extra, *ALWAYS, *drivers], check=True)
-    subprocess.run([*pip, DJANGO, "-e", str(REPO)], check=True)
+    subprocess.run([*pip, f"{package}=={version}", *extra], check=True)
+    subprocess.run([*pip, DJANGO, *ALWAYS, *drivers, "-e", str(REPO)], check=True)
     (folder / ".built").write_text(f"{package}=={version}\n")
     return str(python)
