@@ -65,6 +65,12 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
     "run_python_alone": {"*": {"ZDT502": W}},
     # RunPython.noop runs no code: nothing to warn about (the corpus found many).
     "run_python_noop": {"*": {None: S}},
+    # Text to JSON: every existing value must parse (django-auditlog 3.0, the corpus).
+    "text_to_json": {
+        PG: {"ZDT206": W, "ZDT205": B},
+        MY: {"ZDT206": W, "ZDT205": B},
+        LITE: {"ZDT206": W},
+    },
     "run_python_ddl": {
         PG: {None: S, "ZDT502": B},
         MY: {None: S, "ZDT502": W},

@@ -117,9 +117,12 @@ UPGRADES: tuple[Upgrade, ...] = (
         OTP,
         ("otp_totp", "otp_hotp", "otp_static", "otp_email"),
     ),
-    Upgrade("reversion", "django-reversion", "3.0.9", "6.4.0", ("reversion",), ("reversion",)),
-    Upgrade("constance", "django-constance", "3.1.0", "4.4.0", ("constance",), ("constance",)),
-    Upgrade("taggit", "django-taggit", "4.0.0", "6.1.0", ("taggit",), ("taggit",)),
+    Upgrade("waffle", "django-waffle", "2.2.1", "5.0.0", ("waffle",), ("waffle",)),
+    Upgrade("silk", "django-silk", "5.0.4", "5.6.0", ("silk",), ("silk",)),
+    Upgrade(
+        "post-office", "django-post-office", "3.6.0", "3.12.0", ("post_office",),
+        ("post_office",),
+    ),
     Upgrade("auditlog", "django-auditlog", "2.2.2", "3.3.0", ("auditlog",), ("auditlog",)),
     Upgrade(
         "oauth-toolkit",

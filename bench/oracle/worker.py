@@ -26,6 +26,7 @@ Requests (``{"command": name, ...arguments}``):
 - ``exercise`` (seed): create, read, filter, update, delete of every model;
   ``{check: null or the error}``.
 - ``compare``: what is gone or changed among the remembered rows.
+- ``remember``: remember the rows as they are now (after an exercise).
 - ``plan`` / ``step``: the unapplied migrations, then one operation at a
   time, each applied by Django's own ``Migration.apply`` in its own schema
   editor (so the other release can look between two operations).
@@ -145,6 +146,10 @@ class Worker:
             if rows is not None:
                 found[model._meta.label] = rows
         return found
+
+    def remember(self) -> None:
+        """Take what every table holds now as what ``compare`` compares with."""
+        self.baseline = self.read_all()
 
     def compare(self) -> list[str]:
         """Each remembered row that is gone and each remembered value that changed."""

@@ -210,6 +210,27 @@ def altered_column(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fi
 
 
 def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
+    return json_findings(step, model, old, new) + rewrite_findings(step, model, old, new)
+
+
+def json_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
+    """A text column turned into JSON: every value already there must parse."""
+    if new.get_internal_type() != "JSONField" or old.get_internal_type() == "JSONField":
+        return []
+    what = f"changing {model._meta.db_table}.{new.column} to JSON"
+    return [
+        warning(
+            "ZDT206",
+            f"{what}: every value the old code wrote must be valid JSON, or the migration "
+            "fails (and the old code's later writes of plain text are refused)",
+            "Check that every row holds JSON first (or convert the rows in an earlier "
+            "migration); keep the old code from writing plain text.",
+            harm=Harm.FAILS_ON_DATA,
+        )
+    ]
+
+
+def rewrite_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
     connection, vendor = step.connection, step.vendor
     old_type, new_type = columns.db_type(old, connection), columns.db_type(new, connection)
     if old_type is None or new_type is None:
