@@ -120,7 +120,11 @@ UPGRADES: tuple[Upgrade, ...] = (
     Upgrade("waffle", "django-waffle", "2.2.1", "5.0.0", ("waffle",), ("waffle",)),
     Upgrade("silk", "django-silk", "5.0.4", "5.6.0", ("silk",), ("silk",)),
     Upgrade(
-        "post-office", "django-post-office", "3.6.0", "3.12.0", ("post_office",),
+        "post-office",
+        "django-post-office",
+        "3.6.0",
+        "3.12.0",
+        ("post_office",),
         ("post_office",),
     ),
     Upgrade("auditlog", "django-auditlog", "2.2.2", "3.3.0", ("auditlog",), ("auditlog",)),
