@@ -65,6 +65,11 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
     "run_python_alone": {"*": {"ZDT502": W}},
     # RunPython.noop runs no code: nothing to warn about (the corpus found many).
     "run_python_noop": {"*": {None: S}},
+    # A column added earlier in the plan, then NOT NULL: the old code leaves it out.
+    "fresh_column_not_null": {
+        PG: {None: S, "ZDT502": B, "ZDT204": B},
+        "*": {None: S, "ZDT502": W, "ZDT204": B},
+    },
     # Text to JSON: every existing value must parse (django-auditlog 3.0, the corpus).
     "text_to_json": {
         PG: {"ZDT206": W, "ZDT205": B},

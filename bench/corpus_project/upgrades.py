@@ -117,8 +117,6 @@ UPGRADES: tuple[Upgrade, ...] = (
         OTP,
         ("otp_totp", "otp_hotp", "otp_static", "otp_email"),
     ),
-    Upgrade("waffle", "django-waffle", "2.2.1", "5.0.0", ("waffle",), ("waffle",)),
-    Upgrade("silk", "django-silk", "5.0.4", "5.6.0", ("silk",), ("silk",)),
     Upgrade(
         "post-office",
         "django-post-office",

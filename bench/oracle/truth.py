@@ -51,6 +51,8 @@ class StepTruth:
     failure: str | None = None  # the error applying it
     broken: dict[str, str] = field(default_factory=dict)  # old-code check -> its error
     lost: tuple[str, ...] = ()  # rows gone, values changed
+    # Checks an earlier operation of the plan already broke: this one cannot break them again.
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,11 @@ def walk(
     """Apply each operation, then look at the old code and its rows; attribute what is new."""
     steps: list[StepTruth] = []
     lost_before: set[str] = set()
+    baseline = checks
     for number, entry in enumerate(plan):
+        masked = tuple(
+            c for c, e in checks.items() if failed(e) and c in baseline and not failed(baseline[c])
+        )
         applied = new_code.request("step")
         if applied["error"]:
             steps.append(StepTruth(**entry, harms=(FAILS,), failure=applied["error"]))
@@ -129,7 +135,9 @@ def walk(
             c: e for c, e in now.items() if failed(e) and c in checks and not failed(checks[c])
         }
         harms = tuple(h for h, seen in ((BREAKS, broken), (LOSES, lost)) if seen)
-        steps.append(StepTruth(**entry, harms=harms, broken=broken, lost=tuple(lost)))
+        steps.append(
+            StepTruth(**entry, harms=harms, broken=broken, lost=tuple(lost), masked=masked)
+        )
         checks = {c: e for c, e in now.items()}
         lost_before |= set(lost)
     return steps

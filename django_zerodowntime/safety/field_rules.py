@@ -173,7 +173,16 @@ def alter_field(step: Step) -> list[Finding]:
     if same_in_database(step, model, old, new):
         return [safe("changes only Python-side attributes (choices, help_text, ...): no SQL")]
     table = model._meta.db_table
-    if auto_through(new) is not None or step.is_fresh(table, getattr(new, "column", None)):
+    # A column added earlier in this plan is unknown to the old code, which leaves it out of
+    # its INSERTs: made NOT NULL without a database default, those INSERTs fail.
+    required_now = (
+        not step.is_fresh(table)
+        and old.null
+        and columns.is_not_null(new)
+        and not columns.has_db_default(new)
+    )
+    fresh = step.is_fresh(table, getattr(new, "column", None)) and not required_now
+    if auto_through(new) is not None or fresh:
         return [safe(f"{table} is new in this plan or the change is on an M2M table")]
     return altered_column(step, model, old, new) or [
         safe(f"changes {table}.{new.column} in a way the old code does not notice")
