@@ -1,7 +1,7 @@
 """One virtualenv per release of the corpus, built once and kept in ``.corpus-venvs/``.
 
 Each holds the release (``package==version`` and its dependencies), Django
-5.2, model_bakery, psycopg and this checkout installed editable. The release
+5.2, model_bakery, psycopg, mysqlclient and this checkout installed editable. The release
 is installed first, then Django 5.2 and this checkout over it: an old release
 whose metadata caps Django below 5.2 still gets 5.2 (pip warns), which is what
 the corpus is about (old code that still runs on the Django the project now
@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 VENVS = REPO / ".corpus-venvs"
 DJANGO = "django>=5.2,<5.3"
-ALWAYS = ("model-bakery>=1.20", "psycopg[binary]>=3.1")
+ALWAYS = ("model-bakery>=1.20", "psycopg[binary]>=3.1", "mysqlclient>=2.2")
 
 
 def venv_path(package: str, version: str) -> Path:
@@ -28,7 +28,7 @@ def python_of(package: str, version: str) -> str:
     return str(venv_path(package, version) / "bin" / "python")
 
 
-def build(package: str, version: str, extra: tuple[str, ...] = (), mariadb: bool = False) -> str:
+def build(package: str, version: str, extra: tuple[str, ...] = ()) -> str:
     """The Python of the release's virtualenv, built first if it is not there yet."""
     folder = venv_path(package, version)
     python = folder / "bin" / "python"
@@ -37,8 +37,7 @@ def build(package: str, version: str, extra: tuple[str, ...] = (), mariadb: bool
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base, "-m", "venv", "--clear", str(folder)], check=True)
     pip = [str(python), "-m", "pip", "install", "-q"]
-    drivers = ["mysqlclient>=2.2"] if mariadb else []
     subprocess.run([*pip, f"{package}=={version}", *extra], check=True)
-    subprocess.run([*pip, DJANGO, *ALWAYS, *drivers, "-e", str(REPO)], check=True)
+    subprocess.run([*pip, DJANGO, *ALWAYS, "-e", str(REPO)], check=True)
     (folder / ".built").write_text(f"{package}=={version}\n")
     return str(python)
