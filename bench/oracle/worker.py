@@ -276,7 +276,9 @@ def fresh_key(model: Any) -> dict[str, Any]:
 
 def teach_baker(found: list[Any]) -> None:
     """A field class of the app's own that baker does not know (oscar's ``SlugField``,
-    ``UppercaseCharField``...) gets the generator of the nearest Django field it subclasses."""
+    ``UppercaseCharField``...) gets the generator of the nearest Django field it subclasses,
+    or of a text field when it subclasses none baker knows."""
+    from django.db.models import TextField
     from model_bakery import generators
 
     known = generators.get_type_mapping()
@@ -286,8 +288,8 @@ def teach_baker(found: list[Any]) -> None:
             if kind in known or generators.get(kind):
                 continue
             base = next((cls for cls in kind.__mro__[1:] if cls in known), None)
-            if base is not None:
-                generators.user_mapping[kind] = known[base]
+            # No Django base baker knows (a SearchVectorField): text, which such columns take.
+            generators.user_mapping[kind] = known[base or TextField]
 
 
 def database_defaults(model: Any) -> dict[str, Any]:
