@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true", help="build the virtualenvs only")
     add_notes_option(parser)
     options = parser.parse_args()
-    vendors = options.vendor or ["sqlite", "postgresql"]
+    vendors = options.vendor or ["sqlite", "postgresql", "mariadb"]
     chosen = [u for u in UPGRADES if not options.upgrade or u.name in options.upgrade]
     pairs = {upgrade.name: releases(upgrade) for upgrade in chosen}
     if options.build_only:

@@ -69,6 +69,10 @@ def render(result: dict[str, Any]) -> Rendered:
     found = disagreements(data)
     blocks: list[Table | Text] = [
         Text(
+            "The versions above are the driver's; each release ran in a virtualenv of its own "
+            "with Django 5.2 (`bench/corpus_project/venvs.py`)."
+        ),
+        Text(
             "Per vendor, over every operation of every upgrade: a false positive is a blocked "
             "operation whose predicted harm did not happen; a false negative, a harm no finding "
             "of the operation predicted. Precision and recall per harm count warnings as "
