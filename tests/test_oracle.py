@@ -75,12 +75,13 @@ ACCEPTED: dict[tuple[str, str, int], tuple[str, str]] = {
         )
     },
     **{
-        ("run_python_ddl", vendor, 1): (
+        (scenario, vendor, 1): (
             "warned",
             "ZDT502: a RunPython may change what the old code wrote; this one fills the "
             "column the plan added (on PostgreSQL it is blocked for locks)",
         )
         for vendor in ("sqlite", "mariadb")
+        for scenario in ("run_python_ddl", "fresh_column_not_null")
     },
 }
 FAST = ("callable_unique",)
