@@ -3,8 +3,9 @@
 The committed results (``bench/results/corpus.json``) must show, for the harms
 the oracle sees, no false positive and no false negative on any vendor, except
 the disagreements listed in ``ACCEPTED`` with the reason the oracle cannot
-see them (docs/oracle.rst lists them too). A real upgrade of the corpus also
-runs here (``slow``: it builds two virtualenvs with pip the first time).
+see them (docs/oracle.rst lists them too). Small real upgrades of the corpus also
+run here (``slow``: each builds two virtualenvs with pip the first time; the
+old code needs its own virtualenv, so none can run in the test suite's).
 """
 
 from __future__ import annotations
@@ -48,17 +49,25 @@ def test_every_accepted_disagreement_still_shows() -> None:
     assert set(ACCEPTED) - disagreements(data) == set()
 
 
+# Small real upgrades that each hold a fix: axes (ZDT201), auditlog (ZDT206, text to JSON),
+# oauth-toolkit (ZDT204 on a column added in the plan; a masked second break), celery-beat
+# (the old code's own writes are not losses: a signal rewrites PeriodicTasks.last_update).
+SMALL = ("axes", "auditlog", "oauth-toolkit", "celery-beat")
+
+
 @pytest.mark.slow
-def test_a_real_upgrade_agrees_with_the_oracle_on_sqlite() -> None:
-    """django-axes 5.40.0 -> 8.3.1 (a NOT NULL column the old code's INSERTs leave out,
-    ZDT201), the old code in its own virtualenv, on SQLite."""
-    axes = next(u for u in UPGRADES if u.name == "axes")
+@pytest.mark.parametrize("name", SMALL)
+def test_a_real_upgrade_agrees_with_the_oracle_on_sqlite(name: str) -> None:
+    """The old code in its own virtualenv, on SQLite: no false positive or negative."""
+    upgrade = next(u for u in UPGRADES if u.name == name)
     try:
-        old, new = releases(axes)
+        old, new = releases(upgrade)
     except Exception as error:  # no pip, no index: the virtualenvs cannot be built
         missing(f"cannot build the corpus virtualenvs: {error}")
-    upgrade = judge_upgrade(old, new, Server.local("sqlite"))
-    assert "breaks-old-code" in {harm for row in upgrade.rows for harm in row.observed}
+    judged = judge_upgrade(old, new, Server.local("sqlite"))
+    assert judged.rows, "the upgrade has operations to judge"
     for harm in ORACLE_HARMS:
-        assert upgrade.score["harms"][harm]["fp"] == 0, harm
-        assert upgrade.score["harms"][harm]["fn"] == 0, harm
+        assert judged.score["harms"][harm]["fp"] == 0, (harm, judged.score)
+        assert judged.score["harms"][harm]["fn"] == 0, (harm, judged.score)
+    if name == "axes":  # a harm the rules must foresee really happens
+        assert "breaks-old-code" in {harm for row in judged.rows for harm in row.observed}
