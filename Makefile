@@ -117,6 +117,8 @@ demo: $(VENV)/.installed-demo
 
 # Each bench writes bench/results/<bench>.json; report.py remakes every table from them.
 # bench/backfill.py needs both database drivers: the test venv has them.
+# bench/corpus.py: real upgrades of 12 reusable apps through the oracle (bench/README.md says
+# how long; its first run also builds their virtualenvs in .corpus-venvs/ with pip).
 bench: $(BENCH_VENV)/.installed $(VENV)/.installed-db
 	$(BENCH_BIN)/python bench/health.py
 	$(BENCH_BIN)/python bench/reload.py
@@ -124,6 +126,7 @@ bench: $(BENCH_VENV)/.installed $(VENV)/.installed-db
 	$(BENCH_BIN)/python bench/safe_migrate_base.py
 	$(BENCH_BIN)/python bench/deploy.py
 	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/corpus.py
 	$(BENCH_BIN)/python bench/report.py
 
 clean:

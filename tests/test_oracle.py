@@ -25,7 +25,7 @@ import pytest
 
 from bench.oracle import Server, judge_upgrade
 from bench.oracle.scenarios import SCENARIOS, releases
-from bench.oracle.score import Prediction, Row, outcome_of, score, side_by_side
+from bench.oracle.score import Prediction, Row, concerns, outcome_of, score, side_by_side
 from bench.oracle.scratch import PREFIX, drop
 from bench.oracle.truth import StepTruth
 from tests.conftest import missing
@@ -75,12 +75,13 @@ ACCEPTED: dict[tuple[str, str, int], tuple[str, str]] = {
         )
     },
     **{
-        ("run_python_ddl", vendor, 1): (
+        (scenario, vendor, 1): (
             "warned",
             "ZDT502: a RunPython may change what the old code wrote; this one fills the "
             "column the plan added (on PostgreSQL it is blocked for locks)",
         )
         for vendor in ("sqlite", "mariadb")
+        for scenario in ("run_python_ddl", "fresh_column_not_null")
     },
 }
 FAST = ("callable_unique",)
@@ -217,6 +218,19 @@ def test_outcome_of_one_operation(
     predictions: tuple[Prediction, ...], observed: set[str], reached: bool, outcome: str
 ) -> None:
     assert outcome_of(predictions, observed, reached) == outcome
+
+
+def test_a_break_an_earlier_operation_already_caused_is_unverifiable_not_false() -> None:
+    """oscar's catalogue.0032: the first NOT NULL column breaks Category's INSERTs, so the
+    second cannot be seen breaking them again; a model it did not break still counts."""
+    assert outcome_of((BLOCKED_BREAKS,), set(), True, masked=True) == "unverifiable"
+    assert outcome_of((BLOCKED_BREAKS,), set(), True, masked=False) == "false-positive"
+    assert outcome_of((BLOCKED_BREAKS,), {"loses-data"}, True, masked=True) == "false-negative"
+    broken = ("catalogue.Category:create",)
+    assert concerns("catalogue.Category.long_description (catalogue_category.x)", broken)
+    assert concerns("catalogue.Category (catalogue_category)", broken)
+    assert not concerns("catalogue.CategoryImage.title (catalogue_categoryimage.title)", broken)
+    assert not concerns("catalogue.Product.title (catalogue_product.title)", broken)
 
 
 def test_side_by_side_and_score_count_per_harm() -> None:

@@ -63,6 +63,19 @@ EXPECTED: dict[str, dict[str, dict[str | None, Verdict]]] = {
     "sql_create_index": {PG: {"ZDT301": B}, MY: {None: S}, LITE: {None: S}},
     "sql_data": {"*": {"ZDT503": W}},
     "run_python_alone": {"*": {"ZDT502": W}},
+    # RunPython.noop runs no code: nothing to warn about (the corpus found many).
+    "run_python_noop": {"*": {None: S}},
+    # A column added earlier in the plan, then NOT NULL: the old code leaves it out.
+    "fresh_column_not_null": {
+        PG: {None: S, "ZDT502": B, "ZDT204": B},
+        "*": {None: S, "ZDT502": W, "ZDT204": B},
+    },
+    # Text to JSON: every existing value must parse (django-auditlog 3.0, the corpus).
+    "text_to_json": {
+        PG: {"ZDT206": W, "ZDT205": B},
+        MY: {"ZDT206": W, "ZDT205": B},
+        LITE: {"ZDT206": W},
+    },
     "run_python_ddl": {
         PG: {None: S, "ZDT502": B},
         MY: {None: S, "ZDT502": W},

@@ -43,6 +43,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "drop_not_null": ALL,
     "expand_contract_steps": ALL,
     "field_index": ALL,
+    "fresh_column_not_null": ALL,
     "fresh_then_renamed": ALL,
     "good_check_not_valid": PG,
     "good_fk_not_valid": PG,
@@ -62,6 +63,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "rename_model_pinned": ALL,
     "run_python_alone": ALL,
     "run_python_ddl": ALL,
+    "run_python_noop": ALL,
     "separate_drop": ALL,
     "separate_state_only": ALL,
     "set_not_null": ALL,
@@ -70,6 +72,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "sql_drop_column": ALL,
     "sql_drop_table": ("postgresql", "mariadb"),  # DROP TABLE ... CASCADE
     "sql_unparsable": ALL,
+    "text_to_json": ALL,
     "unknown_quiet": ALL,
     "unknown_sql": ALL,
     "varchar_cross": ALL,

@@ -12,7 +12,10 @@ the oracle can see (``breaks-old-code``, ``fails-on-data``, ``loses-data``):
 
 Precision is tp / (tp + fp), recall tp / (tp + fn); None when undefined.
 ``locks`` is not seen by the oracle: an operation blocked only for locks is
-``unverifiable``. Operations after one that failed are ``not reached``.
+``unverifiable``, and so is one blocked for ``breaks-old-code`` when an earlier
+operation of the plan already broke the old code's checks on the same model
+(``masked``: the second break cannot show). Operations after one that failed
+are ``not reached``.
 
 Each row's ``outcome`` sums it up for one operation: ``false-negative``,
 ``false-positive`` (blocked, and no blocked finding's harm happened, none of
@@ -27,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bench.oracle.truth import ORACLE_HARMS, StepTruth
+from bench.oracle.truth import BREAKS, ORACLE_HARMS, StepTruth
 
 LOCKS = "locks"
 
@@ -54,6 +57,9 @@ class Row:
     reached: bool
     outcome: str
     evidence: str  # the failure, the first broken check or loss: why the oracle says so
+    # An earlier operation already broke the old code's checks on this model: a break this
+    # one would cause cannot show.
+    masked: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,7 +72,9 @@ def predicted(row_predictions: Iterable[Prediction], *verdicts: str) -> set[str]
     return {p.harm for p in row_predictions if p.harm and p.verdict in verdicts}
 
 
-def outcome_of(predictions: Sequence[Prediction], observed: set[str], reached: bool) -> str:
+def outcome_of(
+    predictions: Sequence[Prediction], observed: set[str], reached: bool, masked: bool = False
+) -> str:
     if not reached:
         return "not-reached"
     if observed - predicted(predictions, "blocked", "warning"):
@@ -75,7 +83,8 @@ def outcome_of(predictions: Sequence[Prediction], observed: set[str], reached: b
     if blocked & observed or predicted(predictions, "warning") & observed:
         return "true-positive"
     if blocked:
-        return "unverifiable" if LOCKS in blocked else "false-positive"
+        hidden = masked and BREAKS in blocked
+        return "unverifiable" if LOCKS in blocked or hidden else "false-positive"
     warned = predicted(predictions, "warning")
     if warned:
         return "unverifiable" if warned == {LOCKS} else "warned"
@@ -93,6 +102,13 @@ def evidence(step: StepTruth | None) -> str:
     return step.lost[0] if step.lost else ""
 
 
+def concerns(target: str, checks: Iterable[str]) -> bool:
+    """Whether one of ``checks`` ("app.Model:create") is on the model of ``target``
+    ("app.Model.field (table.column)", "app.Model (table)")."""
+    name = target.split(" ")[0]
+    return any(name == c.split(":")[0] or name.startswith(c.split(":")[0] + ".") for c in checks)
+
+
 def side_by_side(verdicts: Mapping[str, Any], steps: Sequence[StepTruth]) -> list[Row]:
     """One row per operation of the plan, verdicts (safe_migrate --format json) beside truth."""
     truth = {(s.app, s.migration, s.index): s for s in steps}
@@ -108,6 +124,7 @@ def side_by_side(verdicts: Mapping[str, Any], steps: Sequence[StepTruth]) -> lis
             )
             observed = set(step.harms) if step else set()
             reached = step is not None and step.reached
+            masked = step is not None and concerns(findings[0]["target"], step.masked)
             rows.append(
                 Row(
                     app=migration["app"],
@@ -119,8 +136,9 @@ def side_by_side(verdicts: Mapping[str, Any], steps: Sequence[StepTruth]) -> lis
                     predictions=predictions,
                     observed=tuple(sorted(observed)),
                     reached=reached,
-                    outcome=outcome_of(predictions, observed, reached),
+                    outcome=outcome_of(predictions, observed, reached, masked),
                     evidence=evidence(step),
+                    masked=masked,
                 )
             )
     return rows
@@ -142,7 +160,8 @@ def score(rows: Iterable[Row]) -> dict[str, Any]:
             foreseen = harm in predicted(row.predictions, "blocked", "warning")
             tp += happened and foreseen
             fn += happened and not foreseen
-            fp += not happened and harm in predicted(row.predictions, "blocked")
+            hidden = row.masked and harm == BREAKS
+            fp += not happened and not hidden and harm in predicted(row.predictions, "blocked")
         per_harm[harm] = {
             "tp": tp,
             "fp": fp,

@@ -10,8 +10,11 @@ On a scratch database of one vendor:
    --mark-live``) and the new release judges its plan (``safe_migrate --check
    --format json``): the verdicts, taken before anything changes;
 3. the new release applies its plan one operation at a time, and after each
-   one the old release's process exercises its code again (create, read,
-   filter, update, delete of every model) and compares the rows it wrote.
+   one the old release's process compares the rows it remembers, then
+   exercises its code again (create, read, filter, update, delete of every
+   model) and remembers the rows as they are now: what the exercise itself
+   changed (cascades, signals, ``auto_now``) is never taken for the next
+   operation's doing.
 
 Per operation: a failure to apply is ``fails-on-data`` (and ends the plan:
 the rest is not reached); a check that passed before and fails now is
@@ -48,6 +51,8 @@ class StepTruth:
     failure: str | None = None  # the error applying it
     broken: dict[str, str] = field(default_factory=dict)  # old-code check -> its error
     lost: tuple[str, ...] = ()  # rows gone, values changed
+    # Checks an earlier operation of the plan already broke: this one cannot break them again.
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def establish_truth(
         old_code.request("migrate", args=[])
         filled = old_code.request("fill", rows=rows, seed=seed)
         checks = old_code.request("exercise", seed=seed)
+        old_code.request("remember")
         failing = {check: error for check, error in checks.items() if failed(error)}
         marked = old_code.request("call", name="safe_migrate", args=["--mark-live", *release(old)])
         if marked["code"] != 0:
@@ -111,19 +117,27 @@ def walk(
     """Apply each operation, then look at the old code and its rows; attribute what is new."""
     steps: list[StepTruth] = []
     lost_before: set[str] = set()
+    baseline = checks
     for number, entry in enumerate(plan):
+        masked = tuple(
+            c for c, e in checks.items() if failed(e) and c in baseline and not failed(baseline[c])
+        )
         applied = new_code.request("step")
         if applied["error"]:
             steps.append(StepTruth(**entry, harms=(FAILS,), failure=applied["error"]))
             steps += [StepTruth(**rest, reached=False) for rest in plan[number + 1 :]]
             break
+        # Rows first, before the old code's own writes (cascades, signals) can touch them.
+        lost = [loss for loss in old_code.request("compare") if loss not in lost_before]
         now = old_code.request("exercise", seed=seed + number + 1)
+        old_code.request("remember")  # what the exercise wrote is not the next step's doing
         broken = {
             c: e for c, e in now.items() if failed(e) and c in checks and not failed(checks[c])
         }
-        lost = [loss for loss in old_code.request("compare") if loss not in lost_before]
         harms = tuple(h for h, seen in ((BREAKS, broken), (LOSES, lost)) if seen)
-        steps.append(StepTruth(**entry, harms=harms, broken=broken, lost=tuple(lost)))
+        steps.append(
+            StepTruth(**entry, harms=harms, broken=broken, lost=tuple(lost), masked=masked)
+        )
         checks = {c: e for c, e in now.items()}
         lost_before |= set(lost)
     return steps

@@ -39,10 +39,11 @@ def command(result: dict[str, Any]) -> str:
     """The command line that made this result (notes left out)."""
     parts = [result["script"]]
     for key, value in result["options"].items():
-        parts += [
-            f"--{key.replace('_', '-')}",
-            f"{value:g}" if isinstance(value, float) else str(value),
-        ]
+        for one in value if isinstance(value, list) else [value]:  # a repeatable option
+            parts += [
+                f"--{key.replace('_', '-')}",
+                f"{one:g}" if isinstance(one, float) else str(one),
+            ]
     return " ".join(parts)
 
 

@@ -173,7 +173,16 @@ def alter_field(step: Step) -> list[Finding]:
     if same_in_database(step, model, old, new):
         return [safe("changes only Python-side attributes (choices, help_text, ...): no SQL")]
     table = model._meta.db_table
-    if auto_through(new) is not None or step.is_fresh(table, getattr(new, "column", None)):
+    # A column added earlier in this plan is unknown to the old code, which leaves it out of
+    # its INSERTs: made NOT NULL without a database default, those INSERTs fail.
+    required_now = (
+        not step.is_fresh(table)
+        and old.null
+        and columns.is_not_null(new)
+        and not columns.has_db_default(new)
+    )
+    fresh = step.is_fresh(table, getattr(new, "column", None)) and not required_now
+    if auto_through(new) is not None or fresh:
         return [safe(f"{table} is new in this plan or the change is on an M2M table")]
     return altered_column(step, model, old, new) or [
         safe(f"changes {table}.{new.column} in a way the old code does not notice")
@@ -210,6 +219,27 @@ def altered_column(step: Step, model: ModelClass, old: Any, new: Any) -> list[Fi
 
 
 def type_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
+    return json_findings(step, model, old, new) + rewrite_findings(step, model, old, new)
+
+
+def json_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
+    """A text column turned into JSON: every value already there must parse."""
+    if new.get_internal_type() != "JSONField" or old.get_internal_type() == "JSONField":
+        return []
+    what = f"changing {model._meta.db_table}.{new.column} to JSON"
+    return [
+        warning(
+            "ZDT206",
+            f"{what}: every value the old code wrote must be valid JSON, or the migration "
+            "fails (and the old code's later writes of plain text are refused)",
+            "Check that every row holds JSON first (or convert the rows in an earlier "
+            "migration); keep the old code from writing plain text.",
+            harm=Harm.FAILS_ON_DATA,
+        )
+    ]
+
+
+def rewrite_findings(step: Step, model: ModelClass, old: Any, new: Any) -> list[Finding]:
     connection, vendor = step.connection, step.vendor
     old_type, new_type = columns.db_type(old, connection), columns.db_type(new, connection)
     if old_type is None or new_type is None:

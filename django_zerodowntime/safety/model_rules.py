@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import router
+from django.db import migrations, router
 
 from django_zerodowntime.safety import field_rules, remedies, sql
 from django_zerodowntime.safety.findings import Finding, Harm, blocked, safe, warning
@@ -138,6 +138,8 @@ def run_python(step: Step) -> list[Finding]:
     op: Any = step.operation
     if not router.allow_migrate(step.connection.alias, step.app_label, **op.hints):
         return [safe("the router skips this RunPython on this database")]
+    if op.code is migrations.RunPython.noop:  # a placeholder: it runs nothing
+        return [safe("RunPython.noop does nothing")]
     code = getattr(op.code, "__qualname__", repr(op.code))
     irreversible = (
         " It has no reverse_code, so it cannot be unapplied." if not op.reversible else ""

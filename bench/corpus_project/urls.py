@@ -1,0 +1,3 @@
+"""No URL: the corpus bench runs migrations and the ORM only."""
+
+urlpatterns: list[object] = []
