@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
@@ -136,6 +137,11 @@ def test_a_master_started_by_usr2_names_its_unpromoted_parent(
     child = processes.children(parent.pid)[0].pid
     new = find_master_pid(child, tmp_path)
     assert unpromoted_parent(new) == parent.pid
+    # graceful_reload refuses to start another upgrade beside the unfinished one.
+    with pytest.raises(CommandError) as caught:
+        call_command("graceful_reload", "--pidfile", str(tmp_path / "gunicorn.pid"))
+    assert caught.value.returncode == ExitCode.BAD_INPUT
+    assert f"the old master (PID {parent.pid}) still runs" in str(caught.value)
 
 
 def find_master_pid(pid: int, tmp_path: Path) -> Master:
