@@ -1,0 +1,58 @@
+"""Rolling a migration back: each backwards entry judged as the forwards operation it
+amounts to (safety/unapply.py, safety/inverse.py), on the scenario packages."""
+
+from __future__ import annotations
+
+import pytest
+
+from django_zerodowntime.safety.findings import OperationReport, Verdict
+from tests.plan_helpers import operations
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+
+def unapplied(scenario: str) -> list[OperationReport]:
+    """0002_change applied, then migrated back to 0001_initial."""
+    return operations(scenario, applied=("0001_initial", "0002_change"), target="0001_initial")
+
+
+def test_unapplying_a_type_widening_narrows_it_back() -> None:
+    """int_to_bigint: going back is bigint -> integer, which fails on values that grew."""
+    [report] = unapplied("int_to_bigint")
+    assert report.operation == "AlterField (unapply)"
+    assert report.finding.rule == "ZDT206"
+    assert report.finding.verdict in (Verdict.WARNING, Verdict.BLOCKED)
+    assert "from bigint to integer" in report.finding.reason
+
+
+def test_unapplying_a_database_only_drop_adds_the_column_back() -> None:
+    [report] = unapplied("separate_drop")
+    assert report.operation == "SeparateDatabaseAndState (unapply)"
+    assert report.finding.verdict is Verdict.SAFE
+    assert "adds column testapp_post.subtitle" in report.finding.reason
+
+
+def test_unapplying_a_state_only_change_touches_no_table() -> None:
+    [report] = unapplied("separate_state_only")
+    assert report.finding.verdict is Verdict.SAFE
+    assert report.finding.reason == "no database operations to unapply"
+
+
+def test_unapplying_run_sql_without_reverse_sql_is_blocked() -> None:
+    [report] = unapplied("sql_data")
+    assert (report.finding.rule, report.finding.verdict) == ("ZDT903", Verdict.BLOCKED)
+    assert "RunSQL without reverse_sql" in report.finding.reason
+
+
+def test_unapplying_run_sql_judges_its_reverse_sql() -> None:
+    """sql_drop_column's reverse_sql is RunSQL.noop: nothing runs going back."""
+    [report] = unapplied("sql_drop_column")
+    assert report.operation == "RunSQL (unapply)"
+    assert report.finding.verdict is Verdict.SAFE
+    assert report.finding.reason == "RunSQL with no statements"
+
+
+def test_unapplying_an_unknown_operation_that_emits_nothing_backwards_is_safe() -> None:
+    [report] = unapplied("unknown_sql")
+    assert report.finding.verdict is Verdict.SAFE
+    assert report.finding.reason == "unapplying Shout emits no SQL here"
