@@ -19,13 +19,9 @@ def repository(tmp_path: Path) -> tuple[Path, str]:
     binary = require_binary("git")
     root = tmp_path / "repo"
     root.mkdir()
-    for args in (
-        ["init", "-q", "-b", "main"],
-        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty"],
-    ):
-        subprocess.run(
-            [binary, *args, *(["-m", "first"] if "commit" in args else [])], cwd=root, check=True
-        )
+    subprocess.run([binary, "init", "-q", "-b", "main"], cwd=root, check=True)
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([binary, *who, "commit", "-q", "--allow-empty", "-m", "1"], cwd=root, check=True)
     return root, git.commit_of(root, "main") or ""
 
 
