@@ -22,6 +22,7 @@ def slow_release(site: Path) -> None:
 
 def test_hup_past_the_timeout_exits_4_and_says_the_turnover_is_unfinished(site: Path) -> None:
     with serving(site, workers=2) as gunicorn:
+        master = gunicorn.master_pid
         slow_release(site)
         result = manage(
             site, "graceful_reload", "--strategy", "hup", "--no-preflight", "--timeout", "1",
@@ -29,6 +30,7 @@ def test_hup_past_the_timeout_exits_4_and_says_the_turnover_is_unfinished(site: 
         )  # fmt: skip
         assert result.returncode == 4, result.stderr
         assert "after 1s (HUP): the turnover is not finished" in result.stderr
+        assert gunicorn.master_pid == master
 
 
 def test_rolling_past_the_timeout_takes_the_new_worker_back_and_exits_4(site: Path) -> None:
