@@ -51,6 +51,7 @@ from bench.tables import (  # noqa: E402
     safe_migrate,
     safe_migrate_base,
     safe_migrate_real,
+    worker_footprint,
 )
 
 RESULTS = REPO / "bench" / "results"
@@ -71,6 +72,7 @@ BENCHES: dict[str, Renderer] = {
     "safe_migrate_base": safe_migrate_base.render,
     "backfill": backfill.render,
     "deploy": deploy.render,
+    "worker_footprint": worker_footprint.render,
 }
 
 

@@ -6,8 +6,11 @@ its package is the one imported): the example project under a real Gunicorn
 page; then the worker's memory (RSS and USS, psutil). Import time: a fresh Python importing
 the example's ``config.wsgi`` (Django set up, our WSGI wrapper), median of N.
 
-Run: .venv/bin/python bench/worker_footprint.py [--tree PATH ...] [--runs 15]
-(default: this checkout only). Prints one JSON document.
+Run: .venv/bin/python bench/worker_footprint.py [--tree LABEL=PATH ...] [--runs 15]
+(default: this checkout only, labelled "this checkout"). Writes
+bench/results/worker_footprint.json; issue 8's before/after run was
+``--tree "first release (695c019)=/tmp/before" --tree "this checkout=."``, with the
+first release checked out by ``git worktree add --detach /tmp/before 695c019``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.record import add_notes_option, provenance, write_result  # noqa: E402
 from tests.harness.site import Gunicorn, copy_example_project, http_get, manage  # noqa: E402
 
 IMPORT_WSGI = (
@@ -34,7 +38,7 @@ IMPORT_WSGI = (
 )
 
 
-def measure(tree: Path, runs: int) -> dict[str, object]:
+def measure(label: str, tree: Path, runs: int) -> dict[str, object]:
     env = {"PYTHONPATH": str(tree)}
     with tempfile.TemporaryDirectory() as scratch:
         project = copy_example_project(Path(scratch))
@@ -60,7 +64,7 @@ def measure(tree: Path, runs: int) -> dict[str, object]:
         finally:
             server.stop()
     return {
-        "tree": str(tree),
+        "label": label,
         "import_seconds_median": round(statistics.median(seconds), 4),
         "import_runs": runs,
         "worker_rss_mib": round(memory.rss / 2**20, 1),
@@ -68,13 +72,24 @@ def measure(tree: Path, runs: int) -> dict[str, object]:
     }
 
 
+def labelled_tree(text: str) -> tuple[str, Path]:
+    label, _, path = text.rpartition("=")
+    if not label:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LABEL=PATH")
+    return label, Path(path).resolve()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tree", action="append", type=Path, default=[])
+    parser.add_argument("--tree", action="append", type=labelled_tree, default=[])
     parser.add_argument("--runs", type=int, default=15)
+    add_notes_option(parser)
     options = parser.parse_args()
-    trees = options.tree or [REPO]
-    print(json.dumps([measure(tree.resolve(), options.runs) for tree in trees], indent=2))
+    environment = provenance(options.notes, ["psutil"])
+    trees = options.tree or [("this checkout", REPO)]
+    data = [measure(label, tree, options.runs) for label, tree in trees]
+    print(json.dumps(data, indent=2))
+    write_result("worker_footprint", environment, {"runs": options.runs}, data)
 
 
 if __name__ == "__main__":

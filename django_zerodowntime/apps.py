@@ -8,3 +8,6 @@ class ZeroDowntimeConfig(AppConfig):
 
     def ready(self) -> None:
         from django_zerodowntime import checks  # noqa: F401  (registers the checks)
+        from django_zerodowntime.release import read_at_boot
+
+        read_at_boot()  # the commit of the code this process runs, not a later pull's

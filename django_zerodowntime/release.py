@@ -54,11 +54,35 @@ def current_release() -> str:
     return _derived_release(str(base_dir) if base_dir else "")
 
 
+def read_at_boot() -> None:
+    """Read the checkout's git HEAD now, while it is the running code's commit.
+
+    Read later, after a deploy pulled the next commit into the checkout a server
+    runs from, it would name the new commit while the old code serves (and the
+    ledger would file the old code's columns under the new release). Only git:
+    the migrations hash would import every migration at startup.
+    """
+    if conf.RELEASE or os.environ.get("ZERODOWNTIME_RELEASE"):
+        return
+    base_dir = getattr(settings, "BASE_DIR", None)
+    if base_dir:
+        try:
+            _git_release(str(base_dir))
+        except Exception:  # app loading must never fail for this; read when asked
+            return
+
+
+@functools.lru_cache(maxsize=8)
+def _git_release(base_dir: str) -> str | None:
+    commit = git_head(Path(base_dir))
+    return commit[:12] if commit else None
+
+
 @functools.lru_cache(maxsize=8)
 def _derived_release(base_dir: str) -> str:
     # The code of a running process does not change, so this is computed once.
-    commit = git_head(Path(base_dir)) if base_dir else None
-    return commit[:12] if commit else "schema-" + migrations_hash()[:12]
+    commit = _git_release(base_dir) if base_dir else None
+    return commit or "schema-" + migrations_hash()[:12]
 
 
 def git_head(start: Path) -> str | None:

@@ -82,3 +82,15 @@ def test_deploy_scripts_parse(script: str) -> None:
         ["bash", "-n", str(DEPLOY / script)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in DEPLOY.glob("deploy-*.sh")))
+def test_deploy_scripts_control_services_only_through_systemctl_variable(script: str) -> None:
+    """The tests run the scripts unchanged with SYSTEMCTL pointed elsewhere: a bare
+    `systemctl` in a command would escape that, and the default must be what the
+    docs show (`systemctl reload gunicorn@a`)."""
+    text = (DEPLOY / script).read_text()
+    commands = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    assert [line for line in commands if re.search(r"(?<![\w$-])systemctl ", line)] == []
+    if "$SYSTEMCTL" in text:
+        assert "SYSTEMCTL=${SYSTEMCTL:-systemctl}" in text

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from django_zerodowntime.release import _derived_release, current_release, git_head, read_git_head
+from django_zerodowntime.release import (
+    _derived_release,
+    _git_release,
+    current_release,
+    git_head,
+    read_git_head,
+)
 from tests.conftest import missing, require_binary
 
 
@@ -23,6 +29,7 @@ from tests.conftest import missing, require_binary
 def no_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZERODOWNTIME_RELEASE", raising=False)
     _derived_release.cache_clear()
+    _git_release.cache_clear()
 
 
 @pytest.fixture
@@ -225,6 +232,35 @@ def test_then_the_git_head_of_base_dir(git: Callable[..., str], tmp_path: Path) 
     assert commit is not None
     with override_settings(ZERODOWNTIME={}, BASE_DIR=directory):
         assert current_release() == commit[:12]
+
+
+def test_the_release_is_read_at_boot_not_when_first_asked(
+    git: Callable[..., str], tmp_path: Path
+) -> None:
+    """A server's checkout moves on (``git pull``) before the server reloads; what
+    the old process reports must stay the commit its code came from."""
+    from django.apps import apps
+
+    repo = new_repository(git, tmp_path / "repo")
+    booted = git(repo, "rev-parse", "HEAD")[:12]
+    with override_settings(ZERODOWNTIME={}, BASE_DIR=str(repo / "src")):
+        apps.get_app_config("django_zerodowntime").ready()  # what django.setup() runs
+        (repo / "src" / "code.py").write_text("VERSION = 'next'\n")
+        git(repo, "commit", "-qam", "the next release, pulled")
+        assert current_release() == booted
+
+
+def test_reading_the_release_at_boot_never_fails_app_loading(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from django_zerodowntime import release
+
+    def broken(start: Path) -> str | None:
+        raise OSError("the file system hangs")
+
+    monkeypatch.setattr(release, "git_head", broken)
+    with override_settings(ZERODOWNTIME={}, BASE_DIR=str(tmp_path)):
+        release.read_at_boot()  # no exception: asked later, the error shows there
 
 
 @pytest.mark.parametrize("layout", [no_commit_yet, outside_any_repository])

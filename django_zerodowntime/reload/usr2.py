@@ -163,6 +163,11 @@ def reload_usr2(request: ReloadRequest, reason: str) -> ReloadReport:
             )
         report.reported_release = answer.release
     retire_old_generation(request, new_master, old, report, deadline)
+    if request.check_url and not request.expect_release:
+        # Both generations shared the socket, so that answer may have been the old
+        # one's release; now only the new generation answers.
+        _, answer = wait_for_release(request.check_url, None, time.monotonic() + 10)
+        report.reported_release = answer.release
     report.turnover_seconds = time.monotonic() - started
     return report
 
