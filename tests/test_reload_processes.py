@@ -174,3 +174,27 @@ def test_a_master_titled_as_the_second_generation_names_its_parent(
         subprocess.run(["sleep", "0.02"], check=True)
     child = processes.children(parent.pid)[0].pid
     assert unpromoted_parent(find_master_pid(child, tmp_path)) == parent.pid
+
+
+def test_usr2_refuses_while_the_pidfile_2_names_a_live_master(
+    started: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """Exit 2 and nothing signalled: another upgrade's new master is still running."""
+    master, other = titled("gunicorn: master [site]"), titled("gunicorn: master [site]")
+    started += [master, other]
+    for process in (master, other):
+        wait_for_title(process.pid, "gunicorn:")
+    pidfile = tmp_path / "gunicorn.pid"
+    pidfile.write_text(f"{master.pid}\n")
+    Path(f"{pidfile}.2").write_text(f"{other.pid}\n")
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "graceful_reload", "--pidfile", str(pidfile), "--strategy", "usr2", "--no-preflight"
+        )
+    assert caught.value.returncode == ExitCode.BAD_INPUT
+    assert f"another upgrade is in progress: {pidfile}.2 names a live Gunicorn master" in str(
+        caught.value
+    )
+    assert master.poll() is None
+    assert other.poll() is None
+    assert Path(f"{pidfile}.2").exists()
