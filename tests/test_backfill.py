@@ -30,6 +30,7 @@ from django_zerodowntime.operations import (
     SyncColumns,
     observe_batches,
 )
+from django_zerodowntime.operations.batches import fraction
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
 
@@ -328,3 +329,10 @@ def test_column_pair_operations_describe_both_columns() -> None:
         "Copy row.code into code_v2 in batches of 50"
     )
     assert SyncColumns(**PAIR).model_name_lower == "row"
+
+
+def test_a_batch_key_that_does_not_subtract_has_no_fraction() -> None:
+    """Backfill progress over string or UUID primary keys shows no percentage."""
+    assert fraction("a", "z", "m") == 0.0
+    assert fraction(10, 20, 15) == 0.5
+    assert fraction(7, 7, 7) == 1.0

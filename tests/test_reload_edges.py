@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from django_zerodowntime.errors import ExitError
+from django_zerodowntime.reload.check_url import confirm_release
 from django_zerodowntime.reload.choice import choose
 from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.preflight import BootPlan, ServerConfig, run_probe
@@ -113,3 +116,15 @@ def test_an_interpreter_that_writes_no_result_is_a_failure(project: Path) -> Non
     outcome = run_probe(plan, timeout=30)
     assert not outcome.ok
     assert outcome.result == {"error": "the probe exited with status 1"}
+
+
+def test_a_check_url_that_never_answers_after_an_in_place_turnover_is_a_timeout() -> None:
+    """Nothing is left to roll back to after HUP or rolling: exit 4, naming the URL."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}/healthz"
+    with pytest.raises(ExitError) as caught:
+        confirm_release(url, "r2", deadline=time.monotonic() + 0.3)
+    assert caught.value.code == ExitCode.TIMED_OUT
+    assert f"the workers turned over, but {url} never answered 200" in caught.value.message
+    assert confirm_release(None, "r2", deadline=time.monotonic()) is None
