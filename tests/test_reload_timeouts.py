@@ -49,3 +49,18 @@ def test_rolling_past_the_timeout_takes_the_new_worker_back_and_exits_4(site: Pa
         assert gunicorn.master_pid == master
         assert old <= {child.pid for child in psutil.Process(master).children()}
         assert served(gunicorn) == "release 1"
+
+
+def test_usr2_past_the_timeout_rolls_back_to_the_old_master_and_exits_4(site: Path) -> None:
+    with serving(site, workers=2) as gunicorn:
+        master = gunicorn.master_pid
+        slow_release(site)
+        result = manage(
+            site, "graceful_reload", "--strategy", "usr2", "--no-preflight", "--timeout", "1",
+            check=False,
+        )  # fmt: skip
+        assert result.returncode == 4, result.stderr
+        assert "within --timeout 1s. Rolled back: the new master was stopped" in result.stderr
+        assert gunicorn.master_pid == master
+        assert not Path(f"{gunicorn.pidfile}.2").exists()
+        assert served(gunicorn) == "release 1"
