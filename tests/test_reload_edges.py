@@ -104,11 +104,14 @@ def test_a_release_whose_wsgi_application_fails_to_import_fails_at_import(
 
 
 def test_a_config_that_hangs_is_cut_at_the_timeout(project: Path) -> None:
-    (project / "hang.conf.py").write_text("import time\nprint('reading')\ntime.sleep(60)\n")
+    (project / "hang.conf.py").write_text(
+        "import time\nprint('reading the config', flush=True)\ntime.sleep(60)\n"
+    )
     plan = BootPlan(sys.executable, str(project), probe_env(), ["-c", "hang.conf.py", "x:y"])
     outcome = run_probe(plan, timeout=3)
     assert not outcome.ok
     assert outcome.result == {"error": "did not boot within 3s"}
+    assert "reading the config" in outcome.output  # what it printed before it hung
 
 
 def test_an_interpreter_that_writes_no_result_is_a_failure(project: Path) -> None:
