@@ -69,6 +69,20 @@ def test_a_child_named_by_the_usr2_pidfile_is_the_new_master(tmp_path: Path) -> 
         child.wait()
 
 
+def test_a_child_started_with_gunicorn_pid_of_its_parent_is_the_new_master() -> None:
+    """Gunicorn's USR2 exec passes GUNICORN_PID=<old master> to the new master."""
+    parent = str(os.getpid())
+    child = subprocess.Popen(["sleep", "60"], env={**os.environ, "GUNICORN_PID": parent})
+    worker = subprocess.Popen(["sleep", "60"], env={**os.environ, "GUNICORN_PID": "1"})
+    try:
+        assert is_new_master(child.pid, os.getpid())
+        assert not is_new_master(worker.pid, os.getpid())
+    finally:
+        for process in (child, worker):
+            process.kill()
+            process.wait()
+
+
 def test_auto_with_an_unreadable_config_chooses_usr2_and_says_why() -> None:
     strategy, reason = choose("auto", ServerConfig(preload_app=None), None)
     assert strategy == "usr2"
