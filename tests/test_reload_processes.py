@@ -18,6 +18,7 @@ from django_zerodowntime.errors import ExitError
 from django_zerodowntime.reload import processes
 from django_zerodowntime.reload.master import Master, find_master, unpromoted_parent
 from django_zerodowntime.reload.outcome import ExitCode
+from django_zerodowntime.reload.watcher import FALLBACK_BOOT_SECONDS, is_booted
 
 
 @pytest.fixture
@@ -198,3 +199,12 @@ def test_usr2_refuses_while_the_pidfile_2_names_a_live_master(
     assert master.poll() is None
     assert other.poll() is None
     assert Path(f"{pidfile}.2").exists()
+
+
+def test_a_worker_proc_does_not_describe_counts_as_booted_after_the_fallback_time(
+    gone: int,
+) -> None:
+    """No /proc fd listing (another namespace, or gone): booted once seen long enough."""
+    worker = processes.ProcId(gone, 0.0)
+    assert not is_booted(worker, first_seen=100.0, now=100.0)
+    assert is_booted(worker, first_seen=100.0, now=100.0 + FALLBACK_BOOT_SECONDS)
