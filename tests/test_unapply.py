@@ -56,3 +56,15 @@ def test_unapplying_an_unknown_operation_that_emits_nothing_backwards_is_safe() 
     [report] = unapplied("unknown_sql")
     assert report.finding.verdict is Verdict.SAFE
     assert report.finding.reason == "unapplying Shout emits no SQL here"
+
+
+def test_unapplying_removed_indexes_and_constraints_creates_them_again() -> None:
+    """Judged as the AddConstraint and AddIndex they amount to (verdicts per vendor)."""
+    reports = operations(
+        "remove_index", applied=("0001_initial", "0002_add", "0003_change"), target="0002_add"
+    )
+    found = {report.operation: report.finding for report in reports}
+    assert found["RemoveIndex (unapply)"].rule == "ZDT301"
+    assert "index post_views_idx" in found["RemoveIndex (unapply)"].reason
+    assert found["RemoveConstraint (unapply)"].rule == "ZDT303"
+    assert "check constraint post_views_gte_0" in found["RemoveConstraint (unapply)"].reason
