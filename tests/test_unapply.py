@@ -68,3 +68,16 @@ def test_unapplying_removed_indexes_and_constraints_creates_them_again() -> None
     assert "index post_views_idx" in found["RemoveIndex (unapply)"].reason
     assert found["RemoveConstraint (unapply)"].rule == "ZDT303"
     assert "check constraint post_views_gte_0" in found["RemoveConstraint (unapply)"].reason
+
+
+def test_unapplying_a_drop_of_the_triggers_installs_them_again() -> None:
+    """DropSync is what unapplying SyncColumns amounts to; unapplying it is SyncColumns."""
+    forwards = operations("drop_sync", applied=("0001_initial", "0002_expand"))
+    assert [(r.operation, r.finding.rule) for r in forwards] == [("DropSync", "ZDT507")]
+    [report] = operations(
+        "drop_sync", applied=("0001_initial", "0002_expand", "0003_change"), target="0002_expand"
+    )
+    assert (report.operation, report.finding.verdict) == ("DropSync (unapply)", Verdict.SAFE)
+    assert report.finding.reason.startswith(
+        "installs triggers keeping testapp_post.subtitle and testapp_post.tagline equal"
+    )
