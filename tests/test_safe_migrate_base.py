@@ -381,6 +381,27 @@ def test_a_base_whose_code_fails_to_import_exits_2_with_one_line(project: Projec
     )
 
 
+def test_a_base_whose_code_kills_its_process_exits_2_with_its_last_words(
+    project: Project,
+) -> None:
+    """Exit 2: REF's code ends the subprocess before it reports; its last stderr line
+    is the message."""
+    models = (project.root / "shop/models.py").read_text()
+    project.git("checkout", "-q", "main")
+    dying = "import os, sys\nprint('shop: no licence key', file=sys.stderr)\nos._exit(7)\n"
+    project.write({"shop/models.py": dying + models})
+    project.commit("a base that exits while importing")
+    project.git("checkout", "-q", "-b", "fixed")
+    project.write({"shop/models.py": models})
+    project.commit("fix it")
+    result = check(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "CommandError: --base 'main': the subprocess that loads its code failed: "
+        "shop: no licence key"
+    )
+
+
 def test_a_ref_that_is_not_a_commit_exits_2(project: Project) -> None:
     result = check(project, base="no-such-branch")
     assert result.returncode == 2
