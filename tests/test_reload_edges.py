@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,6 +26,7 @@ from django_zerodowntime.reload.outcome import ExitCode
 from django_zerodowntime.reload.preflight import BootPlan, ServerConfig, run_probe
 from django_zerodowntime.reload.processes import ProcId
 from django_zerodowntime.reload.report import is_new_master, send
+from django_zerodowntime.reload.rollout import record_reload_rollout
 from tests.harness.site import copy_example_project
 
 
@@ -145,3 +147,13 @@ def test_a_check_url_that_never_answers_after_an_in_place_turnover_is_a_timeout(
     assert caught.value.code == ExitCode.TIMED_OUT
     assert f"the workers turned over, but {url} never answered 200" in caught.value.message
     assert confirm_release(None, "r2", deadline=time.monotonic()) is None
+
+
+def test_a_rollout_the_ledger_cannot_take_is_a_warning_not_a_failure(settings: Any) -> None:
+    """The reload itself succeeded: a ledger that cannot be written only warns."""
+    settings.ZERODOWNTIME = {**settings.ZERODOWNTIME, "LEDGER_DATABASE": "nowhere"}
+    warnings: list[str] = []
+    assert record_reload_rollout("r2", warnings.append) is False
+    [warning] = warnings
+    assert warning.startswith("the reload succeeded but recording the rollout failed")
+    assert "safe_migrate --mark-live" in warning
