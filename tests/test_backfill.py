@@ -16,6 +16,7 @@ from django.db import connection, models
 from django.db.migrations.state import ModelState, ProjectState
 from django.db.models import F, Q, Value
 from django.db.models.functions import Upper
+from django.test import override_settings
 
 from django_zerodowntime.operations import (
     AddShadowColumn,
@@ -23,9 +24,13 @@ from django_zerodowntime.operations import (
     BackfillError,
     Batch,
     CopyToNewColumn,
+    DropOldColumn,
+    DropSync,
+    SetNewColumnNotNull,
     SyncColumns,
     observe_batches,
 )
+from django_zerodowntime.operations.batches import fraction
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
 
@@ -276,3 +281,58 @@ def test_dropping_the_triggers_alone_ends_the_copy_and_unapplying_puts_it_back(
     assert label_of(pks[2]) == "copied again"
     backwards(SyncColumns(**RENAME), state)
     backwards(AddShadowColumn(**RENAME), state)
+
+
+def test_the_operation_names_itself_as_makemigrations_shows_it() -> None:
+    operation = Backfill("Row", "Copy", Upper("name"), batch_size=250, hints={"shard": "eu"})
+    assert operation.describe() == "Backfill Row.Copy in batches of 250"
+    assert operation.migration_name_fragment == "backfill_row_copy"
+    assert operation.deconstruct()[2] == {"batch_size": 250, "hints": {"shard": "eu"}}
+    with pytest.raises(ValueError, match=r"Backfill row\.copy: batch_size must be 1 or more"):
+        Backfill("row", "copy", Upper("name"), batch_size=0)
+
+
+class KeepTestappOff:
+    """A router that keeps testapp's models off every database."""
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
+        return False if app_label == "testapp" else None
+
+
+def columns_of(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+
+
+def test_operations_a_router_keeps_off_this_database_change_nothing(state: ProjectState) -> None:
+    seed(state, 3)
+    before = columns_of("zdt_backfill_row"), list(rows(state).values_list("copy", "code"))
+    operations = [
+        AddShadowColumn(**PAIR),
+        SyncColumns(**PAIR),
+        CopyToNewColumn(**PAIR),
+        SetNewColumnNotNull(**PAIR),
+        DropSync(**PAIR),
+        DropOldColumn(**PAIR),
+        Backfill("row", "copy", Upper("name"), reverse=Value(None)),
+    ]
+    with override_settings(DATABASE_ROUTERS=[f"{__name__}.KeepTestappOff"]):
+        for operation in operations:
+            forwards(operation, state)
+            backwards(operation, state)
+    assert (columns_of("zdt_backfill_row"), list(rows(state).values_list("copy", "code"))) == before
+
+
+def test_column_pair_operations_describe_both_columns() -> None:
+    assert AddShadowColumn(**PAIR).describe() == "AddShadowColumn row: code -> code_v2"
+    assert CopyToNewColumn(**PAIR, batch_size=50).describe() == (
+        "Copy row.code into code_v2 in batches of 50"
+    )
+    assert SyncColumns(**PAIR).model_name_lower == "row"
+
+
+def test_a_batch_key_that_does_not_subtract_has_no_fraction() -> None:
+    """Backfill progress over string or UUID primary keys shows no percentage."""
+    assert fraction("a", "z", "m") == 0.0
+    assert fraction(10, 20, 15) == 0.5
+    assert fraction(7, 7, 7) == 1.0

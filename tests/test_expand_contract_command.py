@@ -92,6 +92,10 @@ BAD = [
     (("rename", "catalog.Item.title", "x", "--step", "switch"), "has no expand step"),
     (("rename", "catalog.Item.title", "x", "--step", "sideways"), "unknown step 'sideways'"),
     (("move", "catalog.Item.title", "x", "--step", "expand"), "unknown action 'move'"),
+    (
+        ("rename", "catalog.Item.title", "x", "--step", "expand", "--name", "my-step"),
+        "--name 'my-step' is not a valid migration name",
+    ),
     (("retype", "catalog.Item.views", "models.Nope()", "--step", "expand"), "not a field class"),
     (("retype", "catalog.Item.views", "open('x')", "--step", "expand"), "not a field expression"),
     (
@@ -136,6 +140,50 @@ def test_a_step_out_of_order_or_twice_is_refused(release: Path) -> None:
     assert other.returncode == 2
     assert "not a rename to 'heading'" in other.stderr
     assert migrations(release) == ["0001_initial.py", "0002_expand_item_title_headline.py"]
+
+
+def test_a_retype_step_with_another_field_than_its_expand_step_is_refused(
+    release: Path,
+) -> None:
+    retype = ("retype", "catalog.Item.views", "models.BigIntegerField(default=0)")
+    ok(command(release, *retype, "--step", "expand"))
+    other = command(
+        release,
+        "retype",
+        "catalog.Item.views",
+        "models.BigIntegerField(default=1)",
+        "--step",
+        "switch",
+    )
+    assert other.returncode == 2
+    assert (
+        "the expand step of catalog.Item.views made it "
+        "models.BigIntegerField(db_column='views_v2', default=0), "
+        "not models.BigIntegerField(default=1)"
+    ) in other.stderr
+    assert migrations(release) == ["0001_initial.py", "0002_expand_item_views_views_v2.py"]
+
+
+BRANCH = """\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0001_initial")]
+    operations = []
+"""
+
+
+def test_an_app_with_two_leaf_migrations_is_asked_to_merge_first(release: Path) -> None:
+    for name in ("0002_left", "0002_right"):
+        (release / "catalog" / "migrations" / f"{name}.py").write_text(BRANCH)
+    result = command(release, "rename", "catalog.Item.title", "headline", "--step", "expand")
+    assert result.returncode == 2
+    assert "catalog has 2 leaf migrations (0002_left, 0002_right)" in result.stderr.replace(
+        "0002_right, 0002_left", "0002_left, 0002_right"
+    )
+    assert "makemigrations --merge" in result.stderr
+    assert migrations(release) == ["0001_initial.py", "0002_left.py", "0002_right.py"]
 
 
 def test_the_backfill_shows_progress_on_a_terminal_only(release: Path) -> None:

@@ -60,9 +60,31 @@ def test_a_generated_column_is_refused() -> None:
     )
 
 
+def test_a_column_of_a_composite_primary_key_is_refused() -> None:
+    order = ModelState(
+        "shop",
+        "Order",
+        [
+            ("pk", models.CompositePrimaryKey("shop_id", "number")),
+            ("shop_id", models.IntegerField()),
+            ("number", models.IntegerField()),
+        ],
+    )
+    assert "is part of the composite primary key ('shop_id', 'number')" in refused(
+        target.check_field, "shop", order, "number"
+    )
+
+
 @pytest.mark.parametrize(
     "expression",
-    ["models.BigIntegerField(", "json.Field()", "x.y.BigIntegerField()", "models.Q()", "max(1)"],
+    [
+        "models.BigIntegerField(",
+        "models.BigIntegerField",
+        "json.Field()",
+        "x.y.BigIntegerField()",
+        "models.Q()",
+        "max(1)",
+    ],
 )
 def test_field_expressions_it_refuses(expression: str) -> None:
     assert "is not a field expression" in refused(target.parse_field, expression)

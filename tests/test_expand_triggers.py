@@ -95,5 +95,13 @@ def test_sqlite_remake_changes_one_column_only() -> None:
         'CREATE TABLE "new__blog_post" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
         '"title" varchar(200) NULL, "title_v2" text NULL)'
     )
-    with pytest.raises(RemakeError):
+    with pytest.raises(RemakeError, match=r"cannot find the nullability of blog_post\.missing"):
         changed_definition(create, "blog_post", "new__blog_post", "missing", null=True)
+    with pytest.raises(RemakeError, match="cannot read the definition of 'blog_post'"):
+        changed_definition(
+            create.replace('"blog_post"', "blog_posts"),
+            "blog_post",
+            "new__blog_post",
+            "title",
+            null=True,
+        )

@@ -13,7 +13,7 @@ from django.db.models.sql import InsertQuery
 from django.test.utils import isolate_apps
 
 from django_zerodowntime import unused, unused_model
-from django_zerodowntime.fields import is_unused_field, is_unused_model
+from django_zerodowntime.fields import UnusedAttribute, is_unused_field, is_unused_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,6 +76,14 @@ def test_setting_unused_attribute_raises(article_model) -> None:  # type: ignore
         article.subtitle = "x"
     with pytest.raises(AttributeError, match="unused"):
         article_model(title="t", subtitle="x")
+
+
+def test_deleting_unused_attribute_raises_and_the_class_sees_the_marker(article_model) -> None:  # type: ignore[no-untyped-def]
+    article = article_model(title="t")
+    with pytest.raises(AttributeError, match=r"Article\.subtitle is marked unused\(\)"):
+        del article.subtitle
+    # Introspection and system checks read the attribute on the class: no error there.
+    assert isinstance(article_model.subtitle, UnusedAttribute)
 
 
 def test_deconstruct_keeps_the_real_class_and_forces_null(article_model) -> None:  # type: ignore[no-untyped-def]

@@ -181,3 +181,13 @@ def test_healthz_says_draining_when_that_is_all_that_keeps_it_from_ready(
         status, _, body = call_wsgi("/healthz")
     assert status.startswith("503")
     assert json.loads(body).get("output") == output
+
+
+@pytest.mark.parametrize("door", ["wsgi", "asgi"])
+def test_the_wrappers_alone_never_answer_503_to_a_resent_request(door: str, settings: Any) -> None:
+    """A project that wraps wsgi.py or asgi.py and has no HealthMiddleware: the wrapper
+    itself turns the view's 503 into a 500 (with the middleware, the middleware does)."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith(".HealthMiddleware")]
+    assert DOORS[door]("POST", 503, RESENT)[0] == 500
+    assert DOORS[door]("POST", 503, FIRST_HOP)[0] == 503
+    assert len(urls.RAN) == 2

@@ -316,3 +316,16 @@ def test_negative_rows_is_bad_input(target: str) -> None:
     )
     assert result.returncode == 2
     assert "--rehearse-rows must be 0" in result.stderr
+
+
+def test_nothing_pending_makes_no_copy_and_an_empty_rehearsal(target: str) -> None:
+    """Exit 0: with 0001 the target, nothing runs, so no scratch database is made."""
+    result = manage(
+        target, "tests.rehearsals.known", "safe_migrate", "testapp", "0001", "--rehearse",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["migrations"] == []
+    assert document["rehearsal"]["migrations"] == []
+    assert "scratch copy" not in result.stderr

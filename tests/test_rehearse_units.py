@@ -225,3 +225,12 @@ def test_measured_harms_per_operation() -> None:
         ("shop", "0002", 0): "locks",
         ("shop", "0002", 1): None,
     }
+
+
+def test_a_rehearsal_failed_when_an_operation_failed_on_the_copy() -> None:
+    """What other tools read from rehearse()'s result (docs/rehearsal.rst)."""
+    good = MigrationRun("shop", "0002", 0.1, (op(),))
+    bad = MigrationRun("shop", "0003", 0.1, (op(), op(error="column exists")))
+    assert (good.failed, bad.failed) == (False, True)
+    assert not Rehearsal("sqlite", "default", 10, 0.2, (good,)).failed
+    assert Rehearsal("sqlite", "default", 10, 0.2, (good, bad)).failed

@@ -179,3 +179,30 @@ def test_text_report_names_the_rule_and_its_harm() -> None:
     document = {"release": "r2", "database": "default", "migrations": [migration]}
     text = "\n".join("".join(t for _s, t in line) for line in text_lines(document, applying=True))
     assert "#0 AddField blog.Post.rating (blog_post.rating) [ZDT201, breaks-old-code]:" in text
+
+
+BRANCH = """\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("testapp", "0001_initial")]
+    operations = [migrations.RunSQL("SELECT 1", migrations.RunSQL.noop)]
+"""
+
+
+def test_handle__conflicting_migrations(db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Exit 2 before anything is judged: two leaves, as Django's migrate refuses them."""
+    package = tmp_path / "branched_migrations"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "0001_initial.py").write_text("from tests.scenarios.initial import Migration\n")
+    for name in ("0002_left", "0002_right"):
+        (package / f"{name}.py").write_text(BRANCH)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with override_settings(MIGRATION_MODULES={"testapp": "branched_migrations"}):
+        code, message = exit_code("--check", "testapp")
+    assert code == 2
+    assert message == (
+        "conflicting migrations (testapp: 0002_left, 0002_right): run makemigrations --merge"
+    )

@@ -317,6 +317,51 @@ def test_a_base_its_migration_state_cannot_build_is_replayed(project: Project) -
     assert (op["verdict"], op["rule"]) == ("blocked", "ZDT101")
 
 
+def test_a_base_whose_migrations_cannot_be_applied_exits_2_with_one_line(
+    project: Project,
+) -> None:
+    """Exit 2: main's state cannot be built, and replaying its migrations fails too."""
+    project.git("checkout", "-q", "main")
+    broken = ALIAS.replace(
+        "        ),\n    ]",
+        '        ),\n        migrations.RunSQL("SELECT * FROM shop_nothing_here"),\n    ]',
+    )
+    assert broken != ALIAS
+    project.write({"shop/migrations/0002_alias.py": broken})
+    project.commit("a migration that fails on every database")
+    project.git("checkout", "-q", "-b", "next")
+    project.write(
+        {
+            "shop/migrations/0003_color.py": migration(ADD_COLOR).replace(
+                '"0001_initial"', '"0002_alias"'
+            )
+        }
+    )
+    project.commit("add Product.color")
+    result = check(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("CommandError: --base 'main': its migrations could not be applied on ")
+    assert "shop_nothing_here" in last
+    assert last.endswith("(pass --database ALIAS to build it on your database server)") == (
+        VENDOR == "sqlite"
+    )
+
+
+def test_a_malformed_allow_list_in_the_change_exits_2(project: Project) -> None:
+    project.write(
+        {
+            "shop/migrations/0002_color.py": migration(ADD_COLOR)
+            + '    zerodowntime_allow = {"ZDT999": "no such rule"}\n'
+        }
+    )
+    project.commit("add Product.color, allowing a rule that does not exist")
+    result = check(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "zerodowntime_allow names unknown rule 'ZDT999'" in last
+
+
 def test_a_base_whose_code_fails_to_import_exits_2_with_one_line(project: Project) -> None:
     """Exit 2: one line naming the base, the error and the file of REF that raised it."""
     models = (project.root / "shop/models.py").read_text()
@@ -333,6 +378,27 @@ def test_a_base_whose_code_fails_to_import_exits_2_with_one_line(project: Projec
         "CommandError: --base 'main': its code failed to import: ModuleNotFoundError: No module "
         "named 'a_module_nobody_installed' (shop/models.py, line 1) (check it out and run "
         "`python manage.py check` to see the whole error)"
+    )
+
+
+def test_a_base_whose_code_kills_its_process_exits_2_with_its_last_words(
+    project: Project,
+) -> None:
+    """Exit 2: REF's code ends the subprocess before it reports; its last stderr line
+    is the message."""
+    models = (project.root / "shop/models.py").read_text()
+    project.git("checkout", "-q", "main")
+    dying = "import os, sys\nprint('shop: no licence key', file=sys.stderr)\nos._exit(7)\n"
+    project.write({"shop/models.py": dying + models})
+    project.commit("a base that exits while importing")
+    project.git("checkout", "-q", "-b", "fixed")
+    project.write({"shop/models.py": models})
+    project.commit("fix it")
+    result = check(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "CommandError: --base 'main': the subprocess that loads its code failed: "
+        "shop: no licence key"
     )
 
 

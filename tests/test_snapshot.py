@@ -67,6 +67,31 @@ def test_snapshot_moves_marked_fields_and_models_to_unused() -> None:
     assert snapshot.uses(Usage("blog_entry"))
 
 
+def test_fields_without_a_column_of_their_own_are_not_listed() -> None:
+    """A ForeignObject reads other columns; an M2M whose through model is not loaded
+    names no table yet: neither adds a name of its own."""
+    registry = Apps(["tests.testapp"])
+
+    class Shop(models.Model):
+        number = models.IntegerField(unique=True)
+        Meta = type("Meta", (), {"app_label": "testapp", "apps": registry})
+
+    class Sale(models.Model):
+        shop_number = models.IntegerField()
+        shop = models.ForeignObject(
+            Shop, models.CASCADE, from_fields=["shop_number"], to_fields=["number"]
+        )
+        tags = unused(models.ManyToManyField("testapp.Tag", through="testapp.SaleTag"))
+        Meta = type("Meta", (), {"app_label": "testapp", "apps": registry})
+
+    snapshot = take_snapshot(registry)
+    assert {c for c in snapshot.columns if c[0] == "testapp_sale"} == {
+        ("testapp_sale", "id"),
+        ("testapp_sale", "shop_number"),
+    }
+    assert "testapp_saletag" not in snapshot.tables | snapshot.unused_tables
+
+
 def test_uses_compares_names_case_insensitively() -> None:
     snapshot = take_snapshot(release_apps(retire=False))
     assert snapshot.uses(Usage("BLOG_ENTRY", "abstract"))

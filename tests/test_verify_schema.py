@@ -165,3 +165,15 @@ def test_fake_initial_verifies_the_tables_it_would_fake(url: str) -> None:
     assert faked.returncode == 0, faked.stdout + faked.stderr
     assert applied(url, KNOWN) == ["0001_initial"]
     assert "  Faked testapp.0001_initial in " in faked.stderr  # the progress says so
+
+
+def test_fake_with_nothing_to_record_or_backwards_records_nothing(url: str) -> None:
+    ok(manage(url, KNOWN, "migrate", "testapp", "0001", "-v0"))
+    out = ok(manage(url, KNOWN, "safe_migrate", "testapp", "0001", "--fake"))
+    assert "--fake: no migrations to record." in out
+    backwards = manage(url, KNOWN, "safe_migrate", "testapp", "zero", "--fake")
+    assert backwards.returncode == 2
+    assert "--fake verifies migrations to apply, and this target unapplies some" in (
+        backwards.stderr
+    )
+    assert applied(url, KNOWN) == ["0001_initial"]

@@ -1,0 +1,3 @@
+from tests.scenarios.initial import Migration
+
+__all__ = ["Migration"]
