@@ -51,6 +51,8 @@ SAFE, WARNING, BLOCKED = Verdict.SAFE, Verdict.WARNING, Verdict.BLOCKED
         ("postgresql", 'ALTER TABLE "t" RENAME COLUMN "a" TO "b"', [(BLOCKED, "ZDT401")]),
         ("postgresql", "ALTER TABLE t RENAME TO t2", [(BLOCKED, "ZDT403")]),
         ("mysql", "RENAME TABLE t TO t2", [(BLOCKED, "ZDT403")]),
+        ("postgresql", 'ALTER TABLE t RENAME CONSTRAINT "a" TO "b"', [(SAFE, None)]),
+        ("mysql", "ALTER TABLE t RENAME INDEX t_a_idx TO t_b_idx", [(SAFE, None)]),
         # Validating scans existing rows; metadata changes take no lock old code waits on.
         ("postgresql", "ALTER TABLE t VALIDATE CONSTRAINT t_c_check", [(WARNING, "ZDT306")]),
         ("postgresql", "ALTER TABLE t SET (fillfactor = 70)", [(SAFE, None)]),

@@ -56,10 +56,10 @@ def judge_action(step: Step, table: str, action: str) -> list[Finding]:
                 step, "ZDT101", [Usage(table, column)], remedies.drop_by_sql(f"{table}.{column}")
             )
         return [safe("drops a constraint or index: the old code keeps working")]
+    if re.match(rf"RENAME (?:CONSTRAINT|INDEX|KEY) {NAME} TO ", action, re.I):
+        return [safe("renames a constraint or index: the old code never names one")]
     if match := re.match(rf"RENAME (?:COLUMN )?({NAME}) TO", action, re.I):
-        if match.group(1).upper() != "CONSTRAINT":
-            return [renamed(f"column {table}.{unquote(match.group(1))}", "ZDT401")]
-        return [safe("renames a constraint")]
+        return [renamed(f"column {table}.{unquote(match.group(1))}", "ZDT401")]
     if re.match(r"RENAME TO ", action, re.I):
         return [renamed(f"table {table}", "ZDT403")]
     if not fresh and (match := re.match(rf"VALIDATE CONSTRAINT ({NAME})", action, re.I)):
