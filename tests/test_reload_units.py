@@ -52,6 +52,25 @@ def test_max_requests_recycling_of_a_booted_worker_is_not_a_crash() -> None:
     assert state.stable(0.5, 0.3)
 
 
+def test_booted_workers_recycled_faster_than_the_window_still_make_it_ready() -> None:
+    """Heavy traffic, low max_requests: never two booted workers alive for 0.3 s together."""
+    state = GenerationState(expected=2)
+    E = ProcId(15, 100.0)
+    state.observe([A, B], {A, B}, now=0.0)
+    for now, live in [(0.1, [B, C]), (0.2, [C, D]), (0.3, [D, E])]:
+        state.observe(live, set(live[:1]), now=now)
+    assert state.stable(0.3, 0.3)
+
+
+def test_not_stable_while_no_booted_worker_is_alive() -> None:
+    state = GenerationState(expected=2)
+    state.observe([A, B], {A, B}, now=0.0)
+    state.observe([C, D], set(), now=0.3)  # both recycled; the next two still booting
+    assert not state.stable(0.3, 0.3)
+    state.observe([C, D], {C}, now=0.35)
+    assert state.stable(0.35, 0.3)
+
+
 def test_workers_dying_before_boot_is_a_crash_loop() -> None:
     state = GenerationState(expected=2)
     for now, live in enumerate([[A, B], [C, D], [ProcId(15, 1.0)], []]):

@@ -60,10 +60,12 @@ class GenerationState:
             # that cannot boot boots none. So a crash loop counts deaths in a row.
             self.died_before_boot = 0
         self.booted |= newly_booted
-        if len(self.booted) >= self.expected:
-            self.ready_since = self.ready_since if self.ready_since is not None else now
-        else:
-            self.ready_since = None
+        # The window starts once N workers of the generation are booted together and
+        # is not started again when one exits: under heavy traffic with a low
+        # max_requests, N booted workers may never live through it together. A
+        # release whose workers die before booting is a crash loop instead.
+        if len(self.booted) >= self.expected and self.ready_since is None:
+            self.ready_since = now
 
     def expect(self, count: int) -> None:
         """From now on, ready means ``count`` booted new workers (rolling adds one at a time)."""
@@ -75,7 +77,10 @@ class GenerationState:
         return self.died_before_boot >= max(3, self.expected)
 
     def stable(self, now: float, window: float) -> bool:
-        return self.ready_since is not None and now - self.ready_since >= window
+        """The window has passed and a booted worker of the generation is alive now."""
+        return (
+            self.ready_since is not None and now - self.ready_since >= window and bool(self.booted)
+        )
 
 
 def is_booted(proc: ProcId, first_seen: float, now: float) -> bool:
