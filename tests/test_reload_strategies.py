@@ -89,10 +89,11 @@ def assert_turned_over(
     result: subprocess.CompletedProcess[str], report: LoadReport, gunicorn: Gunicorn
 ) -> None:
     assert result.returncode == 0, result.stderr + gunicorn.log()[-3000:]
-    # Sync workers close every connection: a resend would be a bug. Threaded workers
-    # keep them open, and each keep-alive thread may find its idle one closed by a
-    # retiring worker once per reload.
-    assert_clean(report, max_resends=KEEPALIVE_THREADS)
+    # Sync workers close every connection: a resend would be a bug. Threaded and
+    # Uvicorn workers keep them open, and each keep-alive thread may find its idle
+    # one closed by each retiring worker: its resend can land on another old worker
+    # that retires next (seen in CI: 3 resends, 2 threads, 2 old workers).
+    assert_clean(report, max_resends=KEEPALIVE_THREADS * gunicorn.workers)
     assert served(gunicorn) == NEW
     assert report.last_body("get-new") == NEW
 

@@ -159,6 +159,7 @@ class Gunicorn:
         extra_args: Iterable[str] = (),
     ) -> None:
         self.project_dir = Path(project_dir)
+        self.workers = workers
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.pidfile = self.project_dir / "gunicorn.pid"
