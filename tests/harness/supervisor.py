@@ -54,6 +54,7 @@ class Supervised:
     def __init__(self, project_dir: Path, state_dir: Path, *, workers: int = 2) -> None:
         self.project_dir = project_dir
         self.state = state_dir
+        self.workers = workers
         self.state.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
