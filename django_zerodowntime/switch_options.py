@@ -7,11 +7,14 @@ Both name the two sides the same way, set drain flags the same way and answer
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from django_zerodowntime.errors import ExitError
 from django_zerodowntime.health import drain
 
 
@@ -48,3 +51,29 @@ def set_drain(path: Path, on: bool) -> None:
 def report(options: dict[str, Any], code: enum.IntEnum, message: str) -> dict[str, Any]:
     """The JSON document's common keys."""
     return {"to": options["to"], "exit": int(code), "result": code.name.lower(), "message": message}
+
+
+def failed(command: BaseCommand, options: dict[str, Any], error: ExitError) -> CommandError:
+    """Print the JSON document of a failed switch (with ``--format json``); the error to raise."""
+    if options["format"] == "json":
+        command.stdout.write(json.dumps(report(options, error.code, error.message)))
+    return error.command_error()
+
+
+def switched(
+    command: BaseCommand,
+    options: dict[str, Any],
+    code: enum.IntEnum,
+    summary: str,
+    notes: Sequence[str],
+    **details: Any,
+) -> None:
+    """Print a successful switch: the JSON document, or the notes and the summary."""
+    if options["format"] == "json":
+        document = report(options, code, summary)
+        document.update(details, notes=list(notes))
+        command.stdout.write(json.dumps(document))
+        return
+    for note in notes:
+        command.stderr.write(f"note: {note}")
+    command.stdout.write(command.style.SUCCESS(summary))

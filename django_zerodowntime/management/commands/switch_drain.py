@@ -6,7 +6,6 @@ their order are in ``django_zerodowntime.drain_switch``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,9 @@ from django_zerodowntime.errors import ExitError
 from django_zerodowntime.switch_options import (
     add_side_arguments,
     add_wait_arguments,
-    report,
+    failed,
     set_drain,
+    switched,
 )
 
 
@@ -53,24 +53,21 @@ class Command(BaseCommand):
             plan = build_plan(options)
             outcome = DrainSwitch(plan, set_drain, self.progress).run()
         except ExitError as error:
-            if options["format"] == "json":
-                self.stdout.write(json.dumps(report(options, error.code, error.message)))
-            raise error.command_error() from None
+            raise failed(self, options, error) from None
         summary = (
             f"traffic now goes to {options['to']} "
             f"({', '.join(side.address for side in plan.targets)}), releaseId "
             f"{', '.join(str(r) for r in outcome.releases.values())}"
         )
-        if options["format"] == "json":
-            document = report(options, ExitCode.SWITCHED, summary)
-            document.update(
-                drained=outcome.drained, undrained=outcome.undrained, notes=outcome.notes
-            )
-            self.stdout.write(json.dumps(document))
-            return
-        for note in outcome.notes:
-            self.stderr.write(f"note: {note}")
-        self.stdout.write(self.style.SUCCESS(summary))
+        switched(
+            self,
+            options,
+            ExitCode.SWITCHED,
+            summary,
+            outcome.notes,
+            drained=outcome.drained,
+            undrained=outcome.undrained,
+        )
 
     def progress(self, message: str) -> None:
         self.stderr.write(f"switch_drain: {message}")

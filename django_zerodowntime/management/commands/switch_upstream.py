@@ -6,7 +6,6 @@ and their order are in ``django_zerodowntime.upstream_switch``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ from django_zerodowntime.errors import ExitError
 from django_zerodowntime.switch_options import (
     add_side_arguments,
     add_wait_arguments,
-    report,
+    failed,
     set_drain,
+    switched,
 )
 from django_zerodowntime.upstream_switch import ExitCode, Side, SwitchPlan, switch
 
@@ -59,22 +59,21 @@ class Command(BaseCommand):
             plan = self.build_plan(options)
             outcome = switch(plan, set_drain=set_drain, progress=self.progress)
         except ExitError as error:
-            if options["format"] == "json":
-                self.stdout.write(json.dumps(report(options, error.code, error.message)))
-            raise error.command_error() from None
+            raise failed(self, options, error) from None
         summary = (
             f"Nginx now sends traffic to {options['to']} "
             f"({', '.join(side.address for side in plan.targets)}), releaseId "
             f"{', '.join(str(r) for r in outcome.releases.values())}"
         )
-        if options["format"] == "json":
-            document = report(options, ExitCode.SWITCHED, summary)
-            document.update(changed=outcome.changed, drained=outcome.drained, notes=outcome.notes)
-            self.stdout.write(json.dumps(document))
-            return
-        for note in outcome.notes:
-            self.stderr.write(f"note: {note}")
-        self.stdout.write(self.style.SUCCESS(summary))
+        switched(
+            self,
+            options,
+            ExitCode.SWITCHED,
+            summary,
+            outcome.notes,
+            changed=outcome.changed,
+            drained=outcome.drained,
+        )
 
     def build_plan(self, options: dict[str, Any]) -> SwitchPlan:
         try:
